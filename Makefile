@@ -1,0 +1,75 @@
+# Two commands matter: `make lab` and `make test`. Everything else is for contributors.
+# Only Python (3.10+) and make are needed; the virtual environment is built from the pinned lock.
+PYTHON ?= python3
+VENV   := .venv
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+else
+BIN := $(VENV)/bin
+endif
+STAMP  := $(VENV)/.evalbook-installed
+XDIST  ?= -n 2
+# Notebooks are always executed and tested in the offline simulator, without progress bars and with a fixed
+# hash seed (set and dict-of-set printing order), so that their committed outputs are reproducible.
+NBENV  := EVALBOOK_MODE=sim EVALBOOK_PROGRESS=off PYTHONHASHSEED=0
+# The template lesson and solution are tested like real ones, so the pattern contributors copy always works.
+TEMPLATES := templates/lesson.ipynb templates/solution.ipynb
+
+.PHONY: lab test setup unit notebooks nbtest labs lint format lock bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+	@echo "evalbook is installed in $(VENV)."
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(MAKE) --no-print-directory lint
+	$(BIN)/evalbook labs build --check
+	$(BIN)/python -m pytest $(XDIST) -q tests
+	$(MAKE) --no-print-directory nbtest
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest $(XDIST) -q tests
+
+# Lessons and solutions: committed outputs must equal a fresh run (nbval, strict).
+# Labs: must run top to bottom, unfinished, without errors (nbval-lax).
+nbtest: $(STAMP)
+	$(NBENV) $(BIN)/python -m pytest $(XDIST) --dist loadscope -q --nbval \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 -p no:cacheprovider \
+	  notebooks solutions $(TEMPLATES)
+	$(NBENV) $(BIN)/python -m pytest $(XDIST) --dist loadscope -q --nbval-lax \
+	  --nbval-cell-timeout 300 -p no:cacheprovider labs templates/lab.ipynb
+
+# Re-execute lessons and solutions in place (sim mode), then regenerate the labs.
+notebooks: $(STAMP)
+	$(NBENV) $(BIN)/python -m evalbook.devtools execute notebooks solutions $(TEMPLATES)
+	$(BIN)/evalbook labs build
+
+labs: $(STAMP)
+	$(BIN)/evalbook labs build
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench data notebooks labs solutions
+	$(BIN)/ruff format --check src tests bench data notebooks labs solutions
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests bench data notebooks labs solutions
+	$(BIN)/ruff format src tests bench data notebooks labs solutions
+
+# Regenerate the pinned lock (needs network access to the package index) and Binder's copy of it.
+lock:
+	uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 --no-header -o requirements.lock
+	$(PYTHON) -c "import pathlib; p=pathlib.Path('requirements.lock'); pathlib.Path('binder/requirements.txt').write_text('# Generated from requirements.lock by make lock: do not edit.\n' + p.read_text())"
+
+bench: $(STAMP)
+	$(BIN)/python bench/runner_bench.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,32 @@
+"""Regenerate every generated file in data/ from facts.json and fixed seeds.
+
+    python data/make_data.py
+
+The committed files must equal what this script writes (a test checks it), so edit facts.json or a generator,
+run this, and commit the result together.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generators.shop import build_shop  # noqa: E402
+
+
+def main(out_dir: Path = HERE) -> None:
+    build_shop(out_dir)
+    try:  # the benchmark and the claims arrive with lesson 01's data
+        from generators.benchmark import build_benchmark
+        from generators.claims import build_claims
+    except ImportError:
+        return
+    build_benchmark(out_dir)
+    build_claims(out_dir)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)

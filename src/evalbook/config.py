@@ -1,0 +1,90 @@
+"""Model names and live-mode settings: the one place they are defined.
+
+The lessons always name models by their course alias (``atlas-1``, ``beacon-1``, ``judge-1``). In sim mode the
+simulator serves those aliases; in live mode each alias is sent to the real model id below. The defaults are
+examples that were current when this course was written; models get retired, so point the aliases at whatever you
+have access to with ``EVALBOOK_LIVE_MODELS`` (for a local Ollama, e.g.
+``EVALBOOK_LIVE_MODELS="atlas-1=llama3.1:8b,beacon-1=qwen2.5:7b,judge-1=qwen2.5:7b"``) or
+:func:`set_live_model`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import EvalbookError
+
+ALIASES = ("atlas-1", "beacon-1", "judge-1")
+
+DEFAULT_LIVE_MODELS = {
+    "atlas-1": "gpt-4.1",
+    "beacon-1": "gpt-4.1-mini",
+    "judge-1": "gpt-4.1-mini",
+}
+
+DEFAULT_LIVE_BUDGET = 100  # live requests per Python session before evalbook stops and asks
+
+_overrides: dict[str, str] = {}
+
+
+def _from_env() -> dict[str, str]:
+    raw = os.environ.get("EVALBOOK_LIVE_MODELS", "").strip()
+    pairs = {}
+    for item in filter(None, (p.strip() for p in raw.split(","))):
+        alias, sep, real = item.partition("=")
+        if not sep or not alias.strip() or not real.strip():
+            raise EvalbookError(
+                f"EVALBOOK_LIVE_MODELS has an entry {item!r} that is not alias=model; "
+                "write it like 'atlas-1=gpt-4.1,beacon-1=gpt-4.1-mini'."
+            )
+        pairs[alias.strip()] = real.strip()
+    return pairs
+
+
+def live_models() -> dict[str, str]:
+    """The alias -> real model id map in force (defaults, then the environment, then set_live_model)."""
+    return {**DEFAULT_LIVE_MODELS, **_from_env(), **_overrides}
+
+
+def live_model_for(name: str) -> str:
+    """The real model id for a course alias; any other name is passed through unchanged."""
+    return live_models().get(name, name)
+
+
+def set_live_model(alias: str, model_id: str) -> None:
+    """Point a course alias at another real model for live mode, e.g. ``set_live_model('atlas-1', 'gpt-4o')``."""
+    if not isinstance(alias, str) or not isinstance(model_id, str) or not model_id.strip():
+        raise EvalbookError(
+            "set_live_model takes two strings: the alias (e.g. 'atlas-1') and a real model id."
+        )
+    _overrides[alias] = model_id.strip()
+
+
+def live_budget_default() -> int:
+    raw = os.environ.get("EVALBOOK_LIVE_BUDGET")
+    if raw is None:
+        return DEFAULT_LIVE_BUDGET
+    try:
+        value = int(raw)
+    except ValueError:
+        raise EvalbookError(
+            f"EVALBOOK_LIVE_BUDGET must be a whole number of requests, not {raw!r}."
+        ) from None
+    if value < 0:
+        raise EvalbookError("EVALBOOK_LIVE_BUDGET cannot be negative.")
+    return value
+
+
+def cache_dir() -> Path:
+    """Where live responses are cached (never the API key): ``EVALBOOK_CACHE_DIR`` or the user cache folder."""
+    raw = os.environ.get("EVALBOOK_CACHE_DIR")
+    if raw:
+        return Path(raw).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "evalbook" / "live"
+
+
+def progress_enabled() -> bool:
+    """Progress bars are shown unless EVALBOOK_PROGRESS is off (the notebook tests turn them off)."""
+    return os.environ.get("EVALBOOK_PROGRESS", "on").strip().lower() not in ("0", "off", "false", "no")

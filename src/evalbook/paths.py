@@ -1,0 +1,35 @@
+"""Where evalbook finds its data, in a checkout and in an installed wheel alike."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    """The folder holding the shop's data files.
+
+    An installed wheel carries the data inside the package (``evalbook/_data``); an editable install from a
+    checkout reads the repository's ``data/`` folder directly.
+    """
+    packaged = Path(str(resources.files("evalbook"))) / "_data"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "data"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(
+        "evalbook cannot find its data folder. Reinstall it with `make setup` (or `pip install -e .` "
+        "from the repository) and run `evalbook doctor`."
+    )
+
+
+def data_file(name: str) -> Path:
+    """Path of a file in the data folder, with a clear message if it is missing."""
+    path = data_dir() / name
+    if not path.exists():
+        raise FileNotFoundError(
+            f"The data file {name!r} is missing from {data_dir().name}/. "
+            "Regenerate the data with `python data/make_data.py` or reinstall evalbook."
+        )
+    return path

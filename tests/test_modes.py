@@ -1,0 +1,164 @@
+"""The mode switch: sim by default, live only when asked (cache, budget, key hygiene), replay from a recording."""
+
+from __future__ import annotations
+
+import json
+
+import openai
+import pytest
+
+import evalbook
+from evalbook import modes
+from evalbook._http import httpx
+from evalbook.errors import EvalbookError, learner_message
+
+SECRET = "sk-test-0123456789abcdefghijklmnopqrstuv"
+
+
+class FakeOpenAI:
+    """Stands in for the real API on the other side of the live transport (no network in tests)."""
+
+    def __init__(self):
+        self.requests = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.requests.append({"headers": dict(request.headers), "body": body})
+        text = f"real answer from {body['model']} to: {body['messages'][-1]['content']}"
+        return httpx.Response(
+            200,
+            json={
+                "id": f"chatcmpl-{len(self.requests)}",
+                "object": "chat.completion",
+                "created": 1,
+                "model": body["model"],
+                "choices": [
+                    {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+                ],
+                "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
+            },
+        )
+
+
+@pytest.fixture
+def fake_api(monkeypatch, tmp_path):
+    fake = FakeOpenAI()
+    monkeypatch.setattr(modes.httpx, "HTTPTransport", lambda *a, **k: httpx.MockTransport(fake))
+    monkeypatch.setenv("EVALBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    return fake
+
+
+def say(text, model="atlas-1"):
+    return evalbook.client().chat.completions.create(
+        model=model, messages=[{"role": "user", "content": text}]
+    )
+
+
+def test_default_is_sim_even_with_a_key_in_the_environment(monkeypatch, fake_api):
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    assert evalbook.get_mode() == "sim"
+    say("What are your support hours?")
+    assert fake_api.requests == []
+    assert "simulat" in evalbook.describe()
+
+
+def test_mode_comes_from_the_environment_or_the_function(monkeypatch):
+    monkeypatch.setenv("EVALBOOK_MODE", "SIM")
+    assert evalbook.get_mode() == "sim"
+    monkeypatch.setenv("EVALBOOK_MODE", "turbo")
+    with pytest.raises(EvalbookError, match="sim, live, replay"):
+        evalbook.get_mode()
+
+
+def test_live_maps_aliases_caches_and_never_stores_the_key(monkeypatch, fake_api, tmp_path):
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("EVALBOOK_LIVE_MODELS", "atlas-1=real-model-a")
+    evalbook.set_mode("live", record_to=tmp_path / "rec.jsonl")
+    first = say("hello")
+    again = say("hello")
+    assert len(fake_api.requests) == 1, "the second identical request should come from the cache"
+    assert fake_api.requests[0]["body"]["model"] == "real-model-a"
+    assert fake_api.requests[0]["headers"]["authorization"] == f"Bearer {SECRET}"
+    assert first.choices[0].message.content == again.choices[0].message.content
+    assert evalbook.budget_status() == {"sent": 1, "limit": 100, "cache_hits": 1}
+    stored = [p.read_text() for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    stored.append((tmp_path / "rec.jsonl").read_text())
+    assert stored and not any(SECRET in s for s in stored)
+    assert SECRET not in evalbook.describe() and "live" in evalbook.describe()
+
+
+def test_budget_stops_before_sending(monkeypatch, fake_api):
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    evalbook.set_mode("live", budget=2)
+    say("one"), say("two")
+    with pytest.raises(openai.PermissionDeniedError) as info:
+        say("three")
+    assert len(fake_api.requests) == 2
+    message = learner_message(info.value)
+    assert (
+        "budget of 2 live requests is used up" in message
+        and "set_budget" in message
+        and "Nothing was sent" in message
+    )
+    say("one")  # a cached request is still free after the budget is spent
+
+
+def test_recording_replays_offline_and_a_miss_says_what_to_do(monkeypatch, fake_api, tmp_path):
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    recording = tmp_path / "class.jsonl"
+    evalbook.set_mode("live", record_to=recording)
+    live = say("Where is my refund for order A-1026?").choices[0].message.content
+    monkeypatch.delenv("OPENAI_API_KEY")
+    evalbook.set_mode("replay", recording=recording)
+    assert say("Where is my refund for order A-1026?").choices[0].message.content == live
+    with pytest.raises(openai.NotFoundError) as info:
+        say("A question nobody recorded")
+    message = learner_message(info.value)
+    assert "not in the recording class.jsonl" in message and "A question nobody recorded" in message
+    assert "set_mode('sim')" in message
+    assert len(fake_api.requests) == 1
+
+
+def test_replay_without_a_recording_is_a_sentence(tmp_path):
+    with pytest.raises(EvalbookError, match="EVALBOOK_REPLAY"):
+        evalbook.set_mode("replay")
+    with pytest.raises(EvalbookError, match="does not exist"):
+        evalbook.set_mode("replay", recording=tmp_path / "missing.jsonl")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{}\n")
+    with pytest.raises(EvalbookError, match="Line 1"):
+        evalbook.set_mode("replay", recording=bad)
+
+
+def test_live_without_a_key_asks_and_falls_back_to_sim(monkeypatch):
+    def no_terminal(prompt=""):
+        raise EOFError
+
+    monkeypatch.setattr(modes.getpass, "getpass", no_terminal)
+    with pytest.raises(EvalbookError, match="OPENAI_API_KEY"):
+        evalbook.set_mode("live")
+    assert evalbook.get_mode() == "sim"
+
+
+def test_a_typed_key_is_used_but_never_shown(monkeypatch, fake_api):
+    monkeypatch.setattr(modes.getpass, "getpass", lambda prompt="": SECRET)
+    line = evalbook.set_mode("live")
+    assert SECRET not in line
+    say("hi")
+    assert fake_api.requests[0]["headers"]["authorization"] == f"Bearer {SECRET}"
+
+
+def test_a_local_server_needs_no_key(monkeypatch, fake_api):
+    evalbook.set_mode("live", base_url="http://localhost:11434/v1")
+    say("hi")
+    assert fake_api.requests and "localhost:11434" in evalbook.describe()
+
+
+def test_bad_budget_and_model_map_are_sentences(monkeypatch):
+    with pytest.raises(EvalbookError, match="whole number"):
+        evalbook.set_budget(-1)
+    monkeypatch.setenv("EVALBOOK_LIVE_MODELS", "atlas-1")
+    from evalbook import config
+
+    with pytest.raises(EvalbookError, match="alias=model"):
+        config.live_models()
