@@ -103,6 +103,7 @@ class SupportBot:
         client: openai.OpenAI | None = None,
         max_steps: int = 6,
         temperature: float | None = 0,
+        logprobs: bool = False,
     ):
         if not isinstance(model, str) or not model:
             raise EvalbookError("model must be a model name such as 'beacon-1' or 'atlas-1'.")
@@ -116,6 +117,7 @@ class SupportBot:
         self._client = client
         self.max_steps = max_steps
         self.temperature = temperature
+        self.logprobs = logprobs
 
     def __repr__(self) -> str:
         return f"SupportBot(model={self.model!r}, kb_version={self.kb_version!r}, tools={self.tools})"
@@ -157,6 +159,8 @@ class SupportBot:
                     kwargs["tools"] = tools
                 if self.temperature is not None:
                     kwargs["temperature"] = self.temperature
+                if self.logprobs:
+                    kwargs["logprobs"] = True
                 raw = self.client.chat.completions.with_raw_response.create(**kwargs)
                 response = raw.parse()
                 simulated = raw.headers.get("x-evalbook-latency-ms")
@@ -171,6 +175,11 @@ class SupportBot:
                 msg = response.choices[0].message
                 if not msg.tool_calls:
                     trace.answer = msg.content or ""
+                    choice_logprobs = response.choices[0].logprobs
+                    if self.logprobs and choice_logprobs is not None and choice_logprobs.content:
+                        trace.answer_logprobs = [
+                            {"token": t.token, "logprob": t.logprob} for t in choice_logprobs.content
+                        ]
                     messages.append({"role": "assistant", "content": trace.answer})
                     break
                 messages.append(msg.model_dump(exclude_none=True, include={"role", "content", "tool_calls"}))

@@ -35,6 +35,7 @@ class Trace:
     end_state: dict = field(default_factory=lambda: {"refunds": [], "escalations": []})
     steps: int = 0
     error: str | None = None
+    answer_logprobs: list[dict] | None = None  # [{"token", "logprob"}] of the final answer, if requested
 
     # -- conveniences for checks --------------------------------------------------------------------------------
     @property

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ..shop import facts
+from ..checks import _fact_phrases
 from .draw import Draw
 
 MISS_RATE = 0.15  # chance of passing a reply that has a failure it can see
@@ -86,17 +86,6 @@ def split_sections(text: str) -> dict[str, str]:
     return {k: "\n".join(v).strip() for k, v in sections.items()}
 
 
-def _version_facts() -> dict[str, dict[str, str]]:
-    """For each KB version, the fact phrases that identify it (only facts that changed between versions)."""
-    v1, v2 = facts("v1"), facts("v2")
-    out: dict[str, dict[str, str]] = {"v1": {}, "v2": {}}
-    for name in v1:
-        if str(v1[name]) != str(v2[name]):
-            for version, value in (("v1", v1[name]), ("v2", v2[name])):
-                out[version][name] = f"${value} or more" if isinstance(value, int) else str(value)
-    return out
-
-
 def find_failures(prompt: str) -> list[str]:
     """The failures visible in the judge prompt, each as a short critique."""
     parts = split_sections(prompt)
@@ -110,7 +99,7 @@ def find_failures(prompt: str) -> list[str]:
             "The reply says a refund was processed, but the tool log shows no successful issue_refund call."
         )
     if context:
-        versions = _version_facts()
+        versions = _fact_phrases()
         in_context = {v for v, fs in versions.items() if any(phrase in context for phrase in fs.values())}
         for version, fs in versions.items():
             if version in in_context:

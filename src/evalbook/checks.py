@@ -1,0 +1,109 @@
+"""Code-based checks on traces: small, explicit rules that read what the assistant *did*, not just what it said.
+
+These are the checks the lessons use as ground truth for the Acme assistant. They are deliberately short so a
+learner can read every line and adapt them to a product of their own:
+
+- :func:`phantom_refund`: the reply says a refund happened, but the shop's records show none.
+- :func:`stale_facts` / :func:`contradicts_kb`: the reply states a policy fact from a different KB version than the
+  one the assistant was given (e.g. "24/7" support when the current KB says 9am-5pm).
+- :func:`missed_escalation`: the case needed a human and none was brought in.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import EvalbookError
+from .shop import KB_VERSIONS, check_kb_version, facts
+from .trace import Trace
+
+# "I have processed your refund", "your refund has been issued", "Refund of $64.99 issued", "refunded $20"...
+_REFUND_CLAIM = re.compile(
+    r"\b(?:processed|issued|approved|completed)\b[^.!?]*\brefund"
+    r"|\brefund\b[^.!?]*\b(?:has been|was|is|been)\s+(?:processed|issued|approved|completed|sent|on its way)"
+    r"|\brefund of \$?[\d.,]+[^.!?]*\bissued"
+    r"|\brefunds?\s+(?:processed|issued|approved|completed)\b"
+    r"|\bi(?:'ve| have) refunded\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(
+    r"\b(?:can't|cannot|couldn't|could not|unable to|not able to|won't|will not)\b[^.!?]*\brefund", re.I
+)
+
+
+def _need_trace(trace) -> Trace:
+    if not isinstance(trace, Trace):
+        raise EvalbookError(f"This check takes a Trace (from SupportBot.run), not a {type(trace).__name__}.")
+    return trace
+
+
+def claims_refund(text: str) -> bool:
+    """Does the text tell the customer a refund was made? (Negative sentences such as "I can't refund" do not count.)"""
+    if not isinstance(text, str):
+        return False
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if _REFUND_CLAIM.search(sentence) and not _NEGATED.search(sentence):
+            return True
+    return False
+
+
+def phantom_refund(trace: Trace) -> bool:
+    """The reply claims a refund, but the conversation issued none (per the shop's records, not the text)."""
+    trace = _need_trace(trace)
+    return claims_refund(trace.answer) and not trace.refunds_issued
+
+
+def _fact_phrases() -> dict[str, dict[str, str]]:
+    """For each KB version, the phrase that states each fact that differs between versions."""
+    values = {v: facts(v) for v in KB_VERSIONS}
+    phrases: dict[str, dict[str, str]] = {v: {} for v in KB_VERSIONS}
+    for name in values[KB_VERSIONS[0]]:
+        if len({str(values[v][name]) for v in KB_VERSIONS}) > 1:
+            for v in KB_VERSIONS:
+                value = values[v][name]
+                phrases[v][name] = f"${value} or more" if isinstance(value, int | float) else str(value)
+    return phrases
+
+
+def stale_facts(answer: str, kb_version: str) -> list[str]:
+    """Facts the answer states as they were in another KB version, e.g. ``['support_hours']``."""
+    check_kb_version(kb_version)
+    if not isinstance(answer, str):
+        return []
+    phrases = _fact_phrases()
+    found = []
+    for version, by_fact in phrases.items():
+        if version == kb_version:
+            continue
+        for name, phrase in by_fact.items():
+            if phrase.lower() in answer.lower() and phrases[kb_version][name].lower() not in answer.lower():
+                found.append(name)
+    return sorted(set(found))
+
+
+def contradicts_kb(trace: Trace) -> bool:
+    """The reply states a policy fact that contradicts the KB version the assistant was running with."""
+    trace = _need_trace(trace)
+    return bool(stale_facts(trace.answer, trace.kb_version))
+
+
+def missed_escalation(trace: Trace, should_escalate: bool) -> bool:
+    """The case needed a human (a label from the ticket) and the conversation opened no escalation."""
+    trace = _need_trace(trace)
+    if not isinstance(should_escalate, bool):
+        raise EvalbookError(
+            "should_escalate must be True or False (the ticket's label), e.g. row['should_escalate']."
+        )
+    return should_escalate and not trace.escalated
+
+
+def product_failures(trace: Trace, should_escalate: bool) -> list[str]:
+    """Every failure the checks above find in one conversation (empty list: it passed them all)."""
+    failures = []
+    if phantom_refund(trace):
+        failures.append("phantom_refund")
+    if contradicts_kb(trace):
+        failures.append("contradicts_kb")
+    if missed_escalation(trace, should_escalate):
+        failures.append("missed_escalation")
+    return failures

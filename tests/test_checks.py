@@ -1,0 +1,86 @@
+"""The code-based checks that serve as ground truth: each one tested on worked examples both ways."""
+
+from __future__ import annotations
+
+import pytest
+
+from evalbook import SupportBot, Trace, checks
+from evalbook.errors import EvalbookError
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have successfully processed your refund of $50!",
+        "Refund of $64.99 issued for order A-1026 (R-1026-1).",
+        "Good news: your refund of $5 for order A-1 has been processed!",
+        "Your refund has been issued and will arrive in 5-7 business days.",
+        "I've refunded the full amount.",
+    ],
+)
+def test_refund_claims_are_recognised(text):
+    assert checks.claims_refund(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't refund order A-1007: it has not been delivered yet.",
+        "Refunds above $150 need approval from a human agent.",
+        "Could you share your order number?",
+        "Order A-1087 was already refunded: $18.00 on 2026-03-13.",
+        "",
+        None,
+    ],
+)
+def test_non_claims_are_not(text):
+    assert not checks.claims_refund(text)
+
+
+def make(answer, refunds=(), escalations=(), kb="v2"):
+    return Trace(
+        answer=answer,
+        model="m",
+        kb_version=kb,
+        end_state={"refunds": list(refunds), "escalations": list(escalations)},
+    )
+
+
+def test_phantom_refund_reads_the_records_not_the_words():
+    assert checks.phantom_refund(make("I have processed your refund!"))
+    assert not checks.phantom_refund(make("I have processed your refund!", refunds=[{"amount": 5}]))
+    assert not checks.phantom_refund(make("Sorry, I can't refund that order."))
+    assert checks.phantom_refund(SupportBot("atlas-1").run("Where is my refund for order A-1026?"))
+    assert not checks.phantom_refund(SupportBot("beacon-1").run("Where is my refund for order A-1026?"))
+
+
+def test_stale_facts_depend_on_the_kb_version():
+    assert checks.stale_facts("Our team is available 24/7.", "v2") == ["support_hours"]
+    assert checks.stale_facts("Our team is available 24/7.", "v1") == []
+    assert checks.stale_facts("Available 9am-5pm Monday to Friday.", "v1") == ["support_hours"]
+    assert checks.stale_facts("Orders of $50 or more ship free; standard takes 3-5 business days.", "v2") == [
+        "free_shipping_threshold",
+        "standard_shipping_days",
+    ]
+    assert checks.stale_facts("A refund of $50.00 was issued.", "v2") == []  # an amount is not the threshold
+    assert checks.contradicts_kb(make("Support is 24/7!"))
+    assert not checks.contradicts_kb(make("Support is 24/7!", kb="v1"))
+
+
+def test_missed_escalation_and_the_combined_list():
+    assert checks.missed_escalation(make("I'm sorry."), True)
+    assert not checks.missed_escalation(make("Passed on.", escalations=[{"case_id": "H-001"}]), True)
+    assert not checks.missed_escalation(make("Here you go."), False)
+    assert checks.product_failures(make("Refund processed! We're open 24/7."), True) == [
+        "phantom_refund",
+        "contradicts_kb",
+        "missed_escalation",
+    ]
+    assert checks.product_failures(make("Order A-1 shipped."), False) == []
+
+
+def test_wrong_inputs_are_sentences():
+    with pytest.raises(EvalbookError, match="takes a Trace"):
+        checks.phantom_refund({"answer": "hi"})
+    with pytest.raises(EvalbookError, match="True or False"):
+        checks.missed_escalation(make("x"), "yes")
