@@ -96,3 +96,14 @@ def test_mitigating_instruction_reduces_only_its_failure(runs):
         progress=False,
     )
     assert list(unchanged.answer) == list(runs["atlas-1"].loc[policy, "answer"])
+
+
+def test_the_documented_rates_are_the_rates_in_the_code():
+    """docs/simulator.md is what learners read: it must state the same numbers the simulator uses."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "simulator.md").read_text(encoding="utf-8")
+    for mode in RATES["atlas-1"]:
+        row = next(line for line in doc.splitlines() if line.startswith(f"| `{mode}` |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert float(cells[2]) == RATES["atlas-1"][mode] and float(cells[3]) == RATES["beacon-1"][mode], mode

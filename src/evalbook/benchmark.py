@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
+from evalbook.errors import InputError, InputTypeError, MissingColumnError
 from evalbook.paths import data_file
 
 LETTERS = ("A", "B", "C", "D")
@@ -39,18 +40,18 @@ def load_benchmark() -> pd.DataFrame:
 def _field(row, name: str) -> str:
     """One field of a question row (a DataFrame row or a dict), with a clear message when it is missing."""
     if not isinstance(row, (Mapping, pd.Series)):
-        raise TypeError(
+        raise InputTypeError(
             f"Expected one question as a row of the benchmark table (or a dict), got {type(row).__name__}. "
             "Loop with `for _, row in df.iterrows():` and pass `row`."
         )
     if name not in row.keys():
-        raise KeyError(
+        raise MissingColumnError(
             f"The question row has no {name!r} field. A row needs the fields 'question', 'A', 'B', 'C' and 'D'; "
             "use a row of load_benchmark() or a dict with those keys."
         )
     value = row[name]
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(
+        raise InputError(
             f"The field {name!r} of this question row is empty or not text; fill it in before asking."
         )
     return value.strip()
@@ -106,7 +107,7 @@ def parse_choice(text: str | None) -> str | None:
     if text is None:
         return None  # the API returns None content when the model made a tool call instead of answering
     if not isinstance(text, str):
-        raise TypeError(
+        raise InputTypeError(
             f"parse_choice expects the reply text, got {type(text).__name__}. "
             "Pass `response.choices[0].message.content`, not the whole response."
         )
@@ -126,20 +127,20 @@ def parse_choice(text: str | None) -> str | None:
 def _as_outcomes(correct, what: str = "correct") -> np.ndarray:
     """A boolean array from a list/array/Series of right-or-wrong outcomes, or a sentence saying what is wrong."""
     if isinstance(correct, (str, bytes)) or not isinstance(correct, (Iterable, np.ndarray, pd.Series)):
-        raise TypeError(
+        raise InputTypeError(
             f"{what} must be a list (or array, or column) of True/False outcomes, one per question; "
             f"got {type(correct).__name__}."
         )
     values = pd.Series(list(correct), dtype=object)
     if values.isna().any():
-        raise ValueError(
+        raise InputError(
             f"{what} contains {int(values.isna().sum())} missing value(s). Decide whether an unparsed reply counts "
             "as wrong (usually it should) and fill them with False, or drop those rows."
         )
     ok = values.map(lambda v: isinstance(v, (bool, np.bool_)) or (v in (0, 1) and not isinstance(v, str)))
     if not ok.all():
         bad = values[~ok].iloc[0]
-        raise ValueError(
+        raise InputError(
             f"{what} must contain only True/False (or 1/0) outcomes; found {bad!r}. "
             "Compare the parsed letter with the key first, e.g. `df['choice'] == df['answer']`."
         )
@@ -153,11 +154,11 @@ def accuracy_ci(correct, confidence: float = 0.95) -> tuple[float, float, float]
     textbook "p +/- 1.96 standard errors" interval collapses to a width of zero.
     """
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a number between 0 and 1, such as 0.95; got {confidence!r}.")
+        raise InputError(f"confidence must be a number between 0 and 1, such as 0.95; got {confidence!r}.")
     outcomes = _as_outcomes(correct)
     n = len(outcomes)
     if n == 0:
-        raise ValueError(
+        raise InputError(
             "There are no outcomes to score. Run the benchmark first, then pass one outcome per question."
         )
     k = int(outcomes.sum())
@@ -185,15 +186,15 @@ def _summarise(df: pd.DataFrame, keys: list[str], correct_col: str) -> pd.DataFr
 
 def _check_results(df, correct_col: str, needed: tuple[str, ...]) -> None:
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"Expected a results table (a pandas DataFrame), got {type(df).__name__}.")
+        raise InputTypeError(f"Expected a results table (a pandas DataFrame), got {type(df).__name__}.")
     missing = [c for c in (*needed, correct_col) if c not in df.columns]
     if missing:
-        raise KeyError(
+        raise MissingColumnError(
             f"The results table has no column {missing[0]!r}. It needs one row per question and model with the "
             f"columns {[*needed, correct_col]}; add the missing column or pass correct_col=... to name yours."
         )
     if df.empty:
-        raise ValueError("The results table is empty. Run the benchmark first.")
+        raise InputError("The results table is empty. Run the benchmark first.")
     _as_outcomes(df[correct_col], what=f"The column {correct_col!r}")
 
 
@@ -226,17 +227,17 @@ def plot_leaderboard(summary: pd.DataFrame, ax=None, simulated: bool = True):
     from matplotlib.ticker import PercentFormatter
 
     if not isinstance(summary, pd.DataFrame):
-        raise TypeError(
+        raise InputTypeError(
             f"Expected the table from leaderboard() or per_subject(), got {type(summary).__name__}."
         )
     missing = [c for c in ("accuracy", "ci_low", "ci_high") if c not in summary.columns]
     if missing or not ({"model", "subject"} & set(summary.columns)):
-        raise KeyError(
+        raise MissingColumnError(
             "plot_leaderboard needs the table from leaderboard() or per_subject(): columns 'accuracy', 'ci_low', "
             "'ci_high' and 'model' or 'subject'."
         )
     if summary.empty:
-        raise ValueError("The summary table is empty; there is nothing to plot.")
+        raise InputError("The summary table is empty; there is nothing to plot.")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
 

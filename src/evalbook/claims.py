@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from evalbook.errors import InputError, InputTypeError, MissingColumnError
 from evalbook.paths import data_file
 
 DECISIONS = ("approve", "deny", "escalate")
@@ -144,7 +145,7 @@ def _as_mapping(row) -> Mapping:
         return row
     if hasattr(row, "_asdict"):  # a row from df.itertuples()
         return row._asdict()
-    raise TypeError(
+    raise InputTypeError(
         f"Expected one claim as a row of the claims table (or a dict), got {type(row).__name__}. "
         "Loop with `for _, row in claims.iterrows():` and pass `row`."
     )
@@ -161,7 +162,7 @@ def format_claim(row) -> str:
     """
     row = _as_mapping(row)
     if not any(column in row.keys() for column, _ in FORM):
-        raise KeyError(
+        raise MissingColumnError(
             "This row has none of the claim form's fields. Pass a row of load_claims() or a dict with keys "
             f"such as {', '.join(repr(column) for column, _ in FORM[:4])}."
         )
@@ -233,7 +234,7 @@ def parse_decision(text: str | None) -> str | None:
     if text is None:
         return None
     if not isinstance(text, str):
-        raise TypeError(f"parse_decision reads the text of a model reply; got {type(text).__name__}.")
+        raise InputTypeError(f"parse_decision reads the text of a model reply; got {type(text).__name__}.")
     if "{" in text:
         found, decision = _from_json(text)
         if found:
@@ -248,13 +249,13 @@ def parse_decision(text: str | None) -> str | None:
 def _labels(values, what: str) -> pd.Series:
     """``values`` as a Series of decision labels, or a learner-facing error that names the problem."""
     if isinstance(values, str) or not hasattr(values, "__len__"):
-        raise TypeError(
+        raise InputTypeError(
             f"{what} must be a list or a column of decisions (one per claim), got {type(values).__name__}."
         )
     series = pd.Series(list(values), dtype=object)
     missing = [i for i, value in enumerate(series) if _is_missing(value)]
     if missing:
-        raise ValueError(
+        raise InputError(
             f"{what} has {len(missing)} missing decision(s), at position(s) {missing[:10]}. A reply that "
             "parse_decision could not read is None: decide what the product does with it first, for example "
             "send it to a human with `decisions.fillna('escalate')`."
@@ -262,7 +263,7 @@ def _labels(values, what: str) -> pd.Series:
     cleaned = series.map(lambda value: str(value).strip().lower())
     unknown = sorted({str(v) for v, c in zip(series, cleaned, strict=True) if c not in DECISIONS})
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"{what} contains the unknown decision label(s) {unknown}; the allowed labels are "
             f"{', '.join(DECISIONS)}. Use parse_decision() to turn a reply into a label."
         )
@@ -272,12 +273,12 @@ def _labels(values, what: str) -> pd.Series:
 def _pair(correct, decided) -> tuple[pd.Series, pd.Series]:
     correct, decided = _labels(correct, "correct"), _labels(decided, "decided")
     if len(correct) != len(decided):
-        raise ValueError(
+        raise InputError(
             f"correct has {len(correct)} decisions but decided has {len(decided)}; pass one decision of each "
             "per claim, in the same order."
         )
     if len(correct) == 0:
-        raise ValueError("There are no decisions to score. Triage some claims first.")
+        raise InputError("There are no decisions to score. Triage some claims first.")
     return correct, decided
 
 
@@ -286,7 +287,7 @@ def _matrix(costs) -> pd.Series:
     if costs is None:
         costs = load_costs()
     if not isinstance(costs, Mapping):
-        raise TypeError(f"costs must be a dict like load_costs() returns, got {type(costs).__name__}.")
+        raise InputTypeError(f"costs must be a dict like load_costs() returns, got {type(costs).__name__}.")
     matrix = costs.get("cost", costs)
     values = {}
     for correct in DECISIONS:
@@ -294,12 +295,12 @@ def _matrix(costs) -> pd.Series:
             try:
                 value = matrix[correct][decided]
             except (KeyError, TypeError):
-                raise ValueError(
+                raise InputError(
                     f"The cost matrix has no cost for correct={correct!r}, decided={decided!r}. It needs a number "
                     'for each pair, as in load_costs()["cost"][correct][decided].'
                 ) from None
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ValueError(
+                raise InputError(
                     f"The cost for correct={correct!r}, decided={decided!r} must be a number of dollars; "
                     f"got {value!r}."
                 )
@@ -355,10 +356,12 @@ def score_triage(df: pd.DataFrame, column: str = "decision", costs: Mapping | No
     ``pd.concat([score_triage(df, column=m) for m in ["atlas-1", "beacon-1"]])``.
     """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"Expected a table of triaged claims (a pandas DataFrame), got {type(df).__name__}.")
+        raise InputTypeError(
+            f"Expected a table of triaged claims (a pandas DataFrame), got {type(df).__name__}."
+        )
     absent = [name for name in ("correct_decision", column) if name not in df.columns]
     if absent:
-        raise KeyError(
+        raise MissingColumnError(
             f"The table has no column(s) {absent}. It needs 'correct_decision' (from load_claims()) and the "
             f"model's decisions in {column!r}; pass column=... if they are in another column."
         )

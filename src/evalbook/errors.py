@@ -61,3 +61,18 @@ def install_notebook_handler() -> bool:
 
     shell.set_custom_exc((EvalbookError, openai.APIStatusError), handler)
     return True
+
+
+class InputError(EvalbookError, ValueError):
+    """A value the learner passed in is not usable (an unknown label, unequal lengths, an empty list)."""
+
+
+class InputTypeError(EvalbookError, TypeError):
+    """The learner passed the wrong kind of thing (a string where a list of numbers was expected)."""
+
+
+class MissingColumnError(EvalbookError, KeyError):
+    """A table the learner passed in lacks a column evalbook needs."""
+
+    def __str__(self) -> str:  # KeyError would quote the message; show it as a sentence
+        return str(self.args[0]) if self.args else ""
