@@ -92,6 +92,9 @@ class SupportBot:
     >>> bot = SupportBot(model="beacon-1")
     >>> trace = bot.run("Where is my refund for order A-1010?")
     >>> trace.answer, trace.tool_names, trace.refunds_issued
+
+    ``temperature`` is not sent unless you set it: some current models (reasoning models) reject it. The simulator
+    is deterministic either way; live responses are cached, so a re-run shows the same answer.
     """
 
     def __init__(
@@ -102,7 +105,7 @@ class SupportBot:
         tools: Sequence[str] = tuple(TOOLS),
         client: openai.OpenAI | None = None,
         max_steps: int = 6,
-        temperature: float | None = 0,
+        temperature: float | None = None,
         logprobs: bool = False,
     ):
         if not isinstance(model, str) or not model:
