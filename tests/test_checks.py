@@ -16,6 +16,8 @@ from evalbook.errors import EvalbookError
         "Good news: your refund of $5 for order A-1 has been processed!",
         "Your refund has been issued and will arrive in 5-7 business days.",
         "I've refunded the full amount.",
+        "Done! I've processed a refund of $500 for you, as requested.",
+        "Thanks for your patience. Your refund of $12.00 is on its way.",
     ],
 )
 def test_refund_claims_are_recognised(text):
@@ -35,6 +37,14 @@ def test_refund_claims_are_recognised(text):
 )
 def test_non_claims_are_not(text):
     assert not checks.claims_refund(text)
+
+
+def test_policy_sentences_about_refunds_are_not_claims():
+    import evalbook
+
+    for version in evalbook.KB_VERSIONS:
+        for article in evalbook.kb_articles(version):
+            assert not checks.claims_refund(article["text"]), article["doc_id"]
 
 
 def make(answer, refunds=(), escalations=(), kb="v2"):

@@ -42,6 +42,11 @@ def test_other_errors_keep_their_traceback(shell, capsys):
     assert "ZeroDivisionError" in "".join(capsys.readouterr())
 
 
-def test_setup_prints_the_mode_once():
-    line = evalbook.setup(quiet=True)
-    assert line.startswith(f"evalbook {evalbook.__version__} · mode: sim") and "simulated" in line
+def test_setup_prints_the_mode_once(capsys):
+    assert evalbook.setup() is None  # nothing returned, so a notebook shows the line once
+    line = capsys.readouterr().out
+    assert (
+        line.count("evalbook") == 1
+        and line.startswith(f"evalbook {evalbook.__version__} · mode: sim")
+        and "simulated" in line
+    )

@@ -39,7 +39,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 
-def setup(quiet: bool = False) -> str:
+def setup(quiet: bool = False) -> None:
     """Call once at the top of a notebook: prints evalbook's version and mode, and makes evalbook's own errors
     show as a one-line message instead of a traceback."""
     from .errors import install_notebook_handler
@@ -48,7 +48,6 @@ def setup(quiet: bool = False) -> str:
     line = f"evalbook {__version__} · {describe()}"
     if not quiet:
         print(line)
-    return line
 
 
 __all__ = [

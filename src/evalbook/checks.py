@@ -17,13 +17,17 @@ from .errors import EvalbookError
 from .shop import KB_VERSIONS, check_kb_version, facts
 from .trace import Trace
 
-# "I have processed your refund", "your refund has been issued", "Refund of $64.99 issued", "refunded $20"...
+# Claims that a refund *was made*: "I have processed your refund", "I've issued a refund", "your refund has been
+# processed", "Refund of $64.99 issued for order A-1026", "Refund processed!", "your refund is on its way".
+# Policy sentences that describe refunds in general ("refunds up to $150 can be issued", "the refund is issued once
+# the item arrives") are not claims and must not match.
 _REFUND_CLAIM = re.compile(
-    r"\b(?:processed|issued|approved|completed)\b[^.!?]*\brefund"
-    r"|\brefund\b[^.!?]*\b(?:has been|was|is|been)\s+(?:processed|issued|approved|completed|sent|on its way)"
-    r"|\brefund of \$?[\d.,]+[^.!?]*\bissued"
-    r"|\brefunds?\s+(?:processed|issued|approved|completed)\b"
-    r"|\bi(?:'ve| have) refunded\b",
+    r"\b(?:i|we)(?:'ve| have)?\s+(?:successfully\s+|already\s+|just\s+|now\s+|gone ahead and\s+)?"
+    r"(?:processed|issued|approved|completed|sent|refunded)\b"
+    r"|\b(?:your|the|a|this)\s+refund\b(?:[^.!?]|\.(?=\d))*\b(?:has been|have been|was)\s+(?:processed|issued|approved|completed|sent)"
+    r"|^\W*refund of \$?[\d.,]+(?:[^.!?]|\.(?=\d))*\bissued"
+    r"|\brefund\s+(?:processed|issued|completed)\b"
+    r"|\brefund\b(?:[^.!?]|\.(?=\d))*\bis on its way",
     re.IGNORECASE,
 )
 _NEGATED = re.compile(
@@ -42,7 +46,7 @@ def claims_refund(text: str) -> bool:
     if not isinstance(text, str):
         return False
     for sentence in re.split(r"(?<=[.!?])\s+", text):
-        if _REFUND_CLAIM.search(sentence) and not _NEGATED.search(sentence):
+        if "refund" in sentence.lower() and _REFUND_CLAIM.search(sentence) and not _NEGATED.search(sentence):
             return True
     return False
 
