@@ -56,12 +56,12 @@ labs: $(STAMP)
 	$(BIN)/evalbook labs build
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench data notebooks labs solutions
-	$(BIN)/ruff format --check src tests bench data notebooks labs solutions
+	$(BIN)/ruff check src tests bench data notebooks labs solutions templates
+	$(BIN)/ruff format --check src tests bench data notebooks labs solutions templates
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests bench data notebooks labs solutions
-	$(BIN)/ruff format src tests bench data notebooks labs solutions
+	$(BIN)/ruff check --fix src tests bench data notebooks labs solutions templates
+	$(BIN)/ruff format src tests bench data notebooks labs solutions templates
 
 # Regenerate the pinned lock (needs network access to the package index) and Binder's copy of it.
 lock:
