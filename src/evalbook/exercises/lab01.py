@@ -1,0 +1,356 @@
+"""Exercises for lab 01 (``solutions/01_model_vs_product_evals.ipynb``): scoring a benchmark, costing decisions.
+
+All data here are small, fixed and fictional, written by hand for practice: forty replies of an unnamed model to a
+multiple-choice test, and twenty-four insurance claims triaged by two unnamed models ("model A", the benchmark
+favourite, and "model B", the careful one). They are not measurements of any model, simulated or real. The lab
+imports them from here, so the learner computes on exactly the data the checks grade.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import pandas as pd
+from scipy.stats import binomtest
+
+from evalbook.benchmark import accuracy_ci, parse_choice
+from evalbook.claims import load_costs
+
+from .core import Exercise, Mistake
+
+__all__ = [
+    "CLAIMS",
+    "CORRECT",
+    "COSTS",
+    "HIGH_REVIEW_COSTS",
+    "MODEL_A",
+    "MODEL_B",
+    "REPLIES",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+]
+
+# --- Exercise 1: forty raw replies to a multiple-choice test ---------------------------------------------------
+# (question_id, the key's letter, the model's reply exactly as it came back). Some replies are wordy, some are
+# lower case, and four name no single letter.
+_REPLY_ROWS = [
+    ("q01", "B", "B"),
+    ("q02", "A", "B"),
+    ("q03", "B", "The answer is B."),
+    ("q04", "C", "I think C is right."),
+    ("q05", "B", "B"),
+    ("q06", "B", "The answer is D."),
+    ("q07", "A", "I think A is right."),
+    ("q08", "A", "A"),
+    ("q09", "C", "C"),
+    ("q10", "A", "Answer: A"),
+    ("q11", "A", "The answer is D."),
+    ("q12", "D", "I think D is right."),
+    ("q13", "D", "D"),
+    ("q14", "C", "C"),
+    ("q15", "D", "Answer: A"),
+    ("q16", "A", "The answer is A."),
+    ("q17", "D", "B"),
+    ("q18", "D", "D"),
+    ("q19", "D", "The answer is C."),
+    ("q20", "B", "The answer is B."),
+    ("q21", "C", "I think C is right."),
+    ("q22", "A", "B"),
+    ("q23", "C", "(c)"),
+    ("q24", "D", "The answer is D."),
+    ("q25", "C", "I am not sure."),
+    ("q26", "C", "C"),
+    ("q27", "B", "C"),
+    ("q28", "A", "(a)"),
+    ("q29", "D", "I think D is right."),
+    ("q30", "B", "A or C"),
+    ("q31", "D", "Answer: D"),
+    ("q32", "C", ""),
+    ("q33", "B", "b"),
+    ("q34", "A", "A"),
+    ("q35", "D", "The answer is D."),
+    ("q36", "B", "Answer: B"),
+    ("q37", "C", "C"),
+    ("q38", "C", "(c)"),
+    ("q39", "A", "A"),
+    ("q40", "B", "It could be B or D."),
+]
+REPLIES = pd.DataFrame(_REPLY_ROWS, columns=["question_id", "answer", "reply"])
+
+
+def _interval(k: int, n: int) -> tuple[float, float, float]:
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return k / n, float(ci.low), float(ci.high)
+
+
+def _accuracy_and_interval() -> tuple[float, float, float]:
+    correct = [
+        parse_choice(reply) == key for key, reply in zip(REPLIES["answer"], REPLIES["reply"], strict=True)
+    ]
+    return accuracy_ci(correct)
+
+
+def _close_triple(value, expected) -> bool:
+    """Three numbers, each within 0.001 of scipy's: a hand-written Wilson formula passes as well as scipy's."""
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        return False
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
+        return False
+    return all(math.isclose(float(v), e, abs_tol=1e-3) for v, e in zip(value, expected, strict=True))
+
+
+def _only_readable() -> tuple[float, float, float]:
+    choices = [parse_choice(reply) for reply in REPLIES["reply"]]
+    kept = [(c, key) for c, key in zip(choices, REPLIES["answer"], strict=True) if c is not None]
+    return _interval(sum(c == key for c, key in kept), len(kept))
+
+
+def _exact_text() -> tuple[float, float, float]:
+    return _interval(int((REPLIES["reply"].str.strip() == REPLIES["answer"]).sum()), len(REPLIES))
+
+
+def _wald() -> tuple[float, float, float]:
+    p, n = _accuracy_and_interval()[0], len(REPLIES)
+    half = 1.96 * math.sqrt(p * (1 - p) / n)
+    return p, p - half, p + half
+
+
+q1 = Exercise(
+    var="result",
+    answer_type=(tuple, list),
+    expected=_accuracy_and_interval,
+    compare=_close_triple,
+    mistakes=[
+        Mistake(
+            answer=_only_readable(),
+            message="You left out the replies that name no single letter, so they vanished from the count. A "
+            "reply the parser cannot read is a wrong answer: score it as incorrect and keep all 40 questions.",
+        ),
+        Mistake(
+            answer=_exact_text(),
+            message="You compared the raw reply text with the key, so 'Answer: C' or '(c)' counted as wrong. "
+            "Parse each reply into a letter first (`parse_choice`), then compare.",
+        ),
+        Mistake(
+            answer=_wald(),
+            message="Your accuracy is right but the interval is the normal-approximation (Wald) one, "
+            "p +/- 1.96 standard errors. Use the Wilson score interval, e.g. `accuracy_ci` or scipy's "
+            "`binomtest(k, n).proportion_ci(method='wilson')`.",
+        ),
+        Mistake(
+            answer=tuple(100 * v for v in _accuracy_and_interval()),
+            matches=lambda value: _close_triple([v / 100 for v in value], _accuracy_and_interval()),
+            message="Those look like percentages. Give the three numbers as fractions between 0 and 1.",
+        ),
+    ],
+    hint="Turn each reply into a letter with `parse_choice` (it returns None when a reply names no single letter), "
+    "compare with the key to get one True/False per question, then pass that list to `accuracy_ci`.",
+    solution="""
+from evalbook.benchmark import accuracy_ci, parse_choice
+
+correct = [parse_choice(reply) == key for key, reply in zip(REPLIES["answer"], REPLIES["reply"], strict=True)]
+result = accuracy_ci(correct)
+""",
+    praise="On 40 questions the 95% interval is more than 25 points wide: a leaderboard gap smaller than that "
+    "says little on its own.",
+)
+
+# --- Exercises 2 to 4: twenty-four claims, two models -----------------------------------------------------------
+# Harbor Mutual's claims (fictional), each with what the senior adjuster decided and what two models decided.
+_CLAIM_ROWS = [
+    # claim_id, what the form shows, correct decision, model A, model B
+    ("L-01", "complete, covered: kitchen fire, receipts attached", "approve", "approve", "approve"),
+    ("L-02", "complete, covered: cracked phone screen", "approve", "approve", "approve"),
+    ("L-03", "complete, covered: rear-ended at a red light", "approve", "approve", "approve"),
+    ("L-04", "complete, covered: delayed luggage, receipts for essentials", "approve", "approve", "approve"),
+    ("L-05", "complete, covered: burst pipe under the sink", "approve", "approve", "approve"),
+    ("L-06", "complete, covered: laptop dropped on a train", "approve", "approve", "approve"),
+    ("L-07", "complete, covered, unusual: a parrot chewed the laptop cable", "approve", "escalate", "deny"),
+    ("L-08", "complete, covered: hail dented the car roof", "approve", "approve", "escalate"),
+    ("L-09", "complete, covered: trip cancelled for a hospital stay", "approve", "approve", "escalate"),
+    ("L-10", "complete, covered: storm broke a window", "approve", "approve", "escalate"),
+    ("L-11", "complete, covered: camera stolen, police report attached", "approve", "approve", "escalate"),
+    ("L-12", "complete, covered: tree branch fell on the car", "approve", "approve", "escalate"),
+    ("L-13", "excluded cause: river flood on a home policy", "deny", "deny", "deny"),
+    ("L-14", "incident two weeks before the policy started", "deny", "deny", "deny"),
+    ("L-15", "claimed amount below the deductible", "deny", "deny", "deny"),
+    ("L-16", "excluded cause: worn tyres on an auto policy", "deny", "deny", "deny"),
+    ("L-17", "fraud signal: three prior claims this year", "escalate", "escalate", "escalate"),
+    ("L-18", "missing information: no incident date", "escalate", "escalate", "escalate"),
+    ("L-19", "claimed amount above the coverage limit", "escalate", "escalate", "escalate"),
+    ("L-20", "fraud signal: reported 70 days after the incident", "escalate", "escalate", "escalate"),
+    ("L-21", "fraud signal: incident 3 days after the policy started", "escalate", "approve", "escalate"),
+    ("L-22", "fraud signal: claim at 98% of the coverage limit", "escalate", "approve", "escalate"),
+    ("L-23", "missing information: burglary with no police report", "escalate", "approve", "escalate"),
+    (
+        "L-24",
+        "ambiguous: unclear whether the water came from a leak or a flood",
+        "escalate",
+        "deny",
+        "escalate",
+    ),
+]
+CLAIMS = pd.DataFrame(
+    _CLAIM_ROWS, columns=["claim_id", "form_shows", "correct_decision", "model_a", "model_b"]
+)
+CORRECT = [row[2] for row in _CLAIM_ROWS]
+MODEL_A = [row[3] for row in _CLAIM_ROWS]
+MODEL_B = [row[4] for row in _CLAIM_ROWS]
+
+# cost[correct_decision][model_decision] in dollars: the workbook's illustrative matrix (data/claim_costs.json).
+COSTS = load_costs()["cost"]
+# The same matrix with a $600 adjuster review instead of $150: a business where a human's time is dear.
+HIGH_REVIEW_COSTS = {
+    correct: {decided: (600 if decided == "escalate" else cost) for decided, cost in row.items()}
+    for correct, row in COSTS.items()
+}
+
+
+def _expected_cost(correct, decided, costs) -> float:
+    return sum(costs[c][d] for c, d in zip(correct, decided, strict=True)) / len(correct)
+
+
+q2 = Exercise(
+    var="expected_cost_per_claim",
+    answer_type=float,
+    expected=_expected_cost,
+    cases=[
+        (CORRECT, MODEL_A, COSTS),
+        (CORRECT, MODEL_B, COSTS),
+        (CORRECT, MODEL_B, HIGH_REVIEW_COSTS),
+        (["escalate", "approve"], ["approve", "escalate"], COSTS),
+    ],
+    mistakes=[
+        Mistake(
+            answer=lambda correct, decided, costs: float(
+                sum(costs[c][d] for c, d in zip(correct, decided, strict=True))
+            ),
+            message="That is the total cost of all the claims. The expected cost per claim divides the total by "
+            "the number of claims, so data sets of different sizes compare directly.",
+        ),
+        Mistake(
+            answer=lambda correct, decided, costs: _expected_cost(decided, correct, costs),
+            message="The matrix is read the wrong way round. It is indexed `costs[correct][decided]`: first the "
+            "right decision, then the model's. Approving a claim that needed review costs $4,000, not $150.",
+        ),
+        Mistake(
+            answer=lambda correct, decided, costs: (
+                sum(costs[c][d] for c, d in zip(correct, decided, strict=True) if c != d) / len(correct)
+            ),
+            message="You counted only the mistakes. A correct escalation still costs the adjuster's review fee "
+            "(`costs['escalate']['escalate']`); look every decision up in the matrix, right or wrong.",
+        ),
+    ],
+    hint="Walk through the two lists together with `zip`, look each pair up as `costs[correct][decided]`, add the "
+    "costs up, and divide by the number of claims.",
+    solution="""
+def expected_cost_per_claim(correct, decided, costs):
+    total = sum(costs[c][d] for c, d in zip(correct, decided, strict=True))
+    return total / len(correct)
+""",
+    praise="One number in dollars that weighs each mistake by what it costs: the number a business decides on.",
+)
+
+
+def _claim_costs(column: str) -> pd.Series:
+    return pd.Series([COSTS[c][d] for c, d in zip(CLAIMS["correct_decision"], CLAIMS[column], strict=True)])
+
+
+def _ids(mask) -> list[str]:
+    return sorted(CLAIMS.loc[list(mask), "claim_id"])
+
+
+def _flip_ids() -> list[str]:
+    return _ids(_claim_costs("model_a") > _claim_costs("model_b"))
+
+
+def _same_ids(value, expected) -> bool:
+    """The same claim ids, in any order; a list, tuple, set or Series of ids."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        return False
+    items = list(value)
+    return len(items) == len(set(items)) and set(items) == set(expected)
+
+
+q3 = Exercise(
+    var="flip_ids",
+    answer_type=(list, tuple, set, pd.Series),
+    expected=_flip_ids,
+    compare=_same_ids,
+    mistakes=[
+        Mistake(
+            answer=_ids(CLAIMS["model_a"] != CLAIMS["correct_decision"]),
+            message="Those are all of model A's mistakes. One of them (a covered claim it escalated) costs less "
+            "than model B's decision on the same claim. Keep only the claims where model A's decision costs more.",
+        ),
+        Mistake(
+            answer=_ids(CLAIMS["model_a"] != CLAIMS["model_b"]),
+            message="Those are all the claims where the two models disagree, in either direction. Keep only those "
+            "where model A's decision costs more than model B's.",
+        ),
+        Mistake(
+            answer=_ids(_claim_costs("model_b") > _claim_costs("model_a")),
+            message="Those are the claims where model B's decision costs more: the price of its caution. The "
+            "question asks for the opposite direction.",
+        ),
+    ],
+    hint="Look up the cost of each model's decision on every claim (`COSTS[correct][decided]`), then keep the "
+    "`claim_id`s where model A's cost is larger than model B's.",
+    solution="""
+cost_a = [COSTS[c][d] for c, d in zip(CLAIMS["correct_decision"], CLAIMS["model_a"], strict=True)]
+cost_b = [COSTS[c][d] for c, d in zip(CLAIMS["correct_decision"], CLAIMS["model_b"], strict=True)]
+flip_ids = [cid for cid, a, b in zip(CLAIMS["claim_id"], cost_a, cost_b, strict=True) if a > b]
+""",
+    praise="A handful of claims decides the ranking. Read their `form_shows` column: what do they have in common?",
+)
+
+
+def _escalation_accuracy(correct, decided) -> float:
+    return sum((c == "escalate") == (d == "escalate") for c, d in zip(correct, decided, strict=True)) / len(
+        correct
+    )
+
+
+_SMALL_CORRECT = ["escalate", "approve", "deny", "escalate", "approve"]
+_SMALL_DECIDED = ["escalate", "escalate", "approve", "approve", "approve"]
+
+q4 = Exercise(
+    var="escalation_accuracy",
+    answer_type=float,
+    expected=_escalation_accuracy,
+    cases=[(CORRECT, MODEL_A), (CORRECT, MODEL_B), (_SMALL_CORRECT, _SMALL_DECIDED)],
+    mistakes=[
+        Mistake(
+            answer=lambda correct, decided: (
+                sum(d == "escalate" for c, d in zip(correct, decided, strict=True) if c == "escalate")
+                / sum(c == "escalate" for c in correct)
+            ),
+            message="That is the share of needed escalations the model made (its recall). Escalation accuracy "
+            "also counts the claims that did not need a human: right when the model left them alone.",
+        ),
+        Mistake(
+            answer=lambda correct, decided: (
+                sum(c == d for c, d in zip(correct, decided, strict=True)) / len(correct)
+            ),
+            message="That is plain three-way accuracy (policy compliance): it also marks approve-versus-deny "
+            "mix-ups. Escalation accuracy only asks whether the model escalated exactly when it should have.",
+        ),
+        Mistake(
+            answer=lambda correct, decided: sum(d == "escalate" for d in decided) / len(decided),
+            message="That is how often the model escalated. Compare each decision with the correct one: was "
+            "'escalate or not' the right call?",
+        ),
+    ],
+    hint="For each claim, ask two yes/no questions: should it be escalated (`c == 'escalate'`)? Did the model "
+    "escalate it (`d == 'escalate'`)? The call is right when the two answers agree. Return the share of right calls.",
+    solution="""
+def escalation_accuracy(correct, decided):
+    right = sum((c == "escalate") == (d == "escalate") for c, d in zip(correct, decided, strict=True))
+    return right / len(correct)
+""",
+    praise="This number isolates the question that carries the costly mistakes: does the model know when a "
+    "human must look?",
+)
