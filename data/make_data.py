@@ -19,13 +19,13 @@ from generators.shop import build_shop  # noqa: E402
 
 def main(out_dir: Path = HERE) -> None:
     build_shop(out_dir)
-    try:  # the benchmark and the claims arrive with lesson 01's data
-        from generators.benchmark import build_benchmark
-        from generators.claims import build_claims
-    except ImportError:
-        return
+    from generators.benchmark import build_benchmark
+    from generators.claims import build_claims
+    from generators.labels import build_labels
+
     build_benchmark(out_dir)
     build_claims(out_dir)
+    build_labels(out_dir)  # runs the simulated assistants, so it reads the shop data written above
 
 
 if __name__ == "__main__":

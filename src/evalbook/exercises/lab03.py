@@ -1,0 +1,379 @@
+"""Exercises for lab 03 (``solutions/03_traces_and_error_analysis.ipynb``): traces and error analysis.
+
+All data are fixed, so every check gives the same verdict in every mode:
+
+* ``PRACTICE_TRACES``: nine short traces of Acme's assistant, written by hand for this lab (not model output);
+* ``LABELS``: the pre-labelled traces of lesson 03 (``data/labels_03.csv``, made by the course authors' rules
+  from simulated conversations; see ``data/README.labels.md``), with a ``model`` column taken from the trace id;
+* ``LABELS_ANA`` and ``LABELS_BEN``: two reviewers' verdicts on twelve traces, written by hand for practice.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from ..analysis import failure_rates, saturation_curve
+from ..checks import claims_refund, phantom_refund
+from ..labels import load_labels
+from ..paths import data_file
+from ..trace import Trace
+from .core import Exercise, Mistake, same
+
+
+def _trace(
+    answer: str, calls=(), refunds=(), escalations=(), customer="Can I get a refund for order A-1042?"
+):
+    """A hand-written trace, with the same message layout as one from ``SupportBot.run``."""
+    messages = [{"role": "user", "content": customer}]
+    for number, (name, arguments, result) in enumerate(calls, start=1):
+        call = {
+            "id": f"call_{number}",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps(arguments)},
+        }
+        messages.append({"role": "assistant", "tool_calls": [call]})
+        messages.append({"role": "tool", "tool_call_id": f"call_{number}", "content": json.dumps(result)})
+    messages.append({"role": "assistant", "content": answer})
+    return Trace(
+        answer=answer,
+        model="atlas-1",
+        kb_version="v2",
+        mode="hand-written",
+        latency_simulated=False,
+        tool_calls=[{"name": n, "arguments": a, "result": r} for n, a, r in calls],
+        messages=messages,
+        end_state={"refunds": list(refunds), "escalations": list(escalations)},
+    )
+
+
+_LOOKUP = (
+    "lookup_order",
+    {"order_id": "A-1042"},
+    {"order_id": "A-1042", "amount": 24.0, "refund_eligible": True},
+)
+_BIG = (
+    "lookup_order",
+    {"order_id": "A-1010"},
+    {"order_id": "A-1010", "amount": 329.0, "requires_human_approval": True},
+)
+_REJECTED = (
+    "issue_refund",
+    {"order_id": "A-1010", "amount": 329.0},
+    {"status": "rejected", "error": "$329.00 is above the $150 automatic limit; escalate to a human agent."},
+)
+
+PRACTICE_TRACES: dict[str, Trace] = {
+    "P-01": _trace(
+        "I have successfully processed your refund for order A-1042! It arrives in 5-7 business days."
+    ),
+    "P-02": _trace(
+        "Refund of $24.00 issued for order A-1042 (R-1042-1).",
+        calls=[
+            _LOOKUP,
+            ("issue_refund", {"order_id": "A-1042"}, {"status": "refunded", "refund_id": "R-1042-1"}),
+        ],
+        refunds=[{"order_id": "A-1042", "amount": 24.0}],
+    ),
+    "P-03": _trace(
+        "Order A-1042 shipped on 2026-03-12 with ParcelCo.",
+        calls=[_LOOKUP],
+        customer="Where is order A-1042?",
+    ),
+    "P-04": _trace(
+        "Good news: your refund for order A-1010 has been processed!",
+        calls=[_BIG, _REJECTED],
+        customer="Please refund order A-1010, the monitor is broken.",
+    ),
+    "P-05": _trace("No problem, I've refunded $40 to your card."),
+    "P-06": _trace("I'm sorry, I can't refund order A-1042: it was delivered more than 30 days ago."),
+    "P-07": _trace(
+        "Your refund was processed on 2026-03-13 and should reach your card soon.",
+        customer="When will my refund for A-1087 arrive?",
+    ),
+    "P-08": _trace(
+        "This refund is above the automatic limit, so a human agent will approve it (case H-001).",
+        calls=[
+            _BIG,
+            ("escalate_to_human", {"order_id": "A-1010"}, {"case_id": "H-001", "status": "escalated"}),
+        ],
+        escalations=[{"case_id": "H-001"}],
+        customer="Please refund order A-1010, the monitor is broken.",
+    ),
+    "P-09": _trace(
+        "Order A-1087 was already refunded: $18.00 on 2026-03-13.",
+        calls=[("lookup_order", {"order_id": "A-1087"}, {"order_id": "A-1087", "refunded_amount": 18.0})],
+        customer="When will my refund for A-1087 arrive?",
+    ),
+}
+
+LABELS = load_labels(data_file("labels_03.csv"))
+LABELS["model"] = LABELS["trace_id"].str.split("/").str[1]
+
+
+def _labels(rows: str, labeller: str) -> pd.DataFrame:
+    records = [line.split(",") for line in rows.split()]
+    return pd.DataFrame(
+        [{"trace_id": t, "labeller": labeller, "verdict": v} for t, v in records],
+        columns=["trace_id", "labeller", "verdict"],
+    )
+
+
+# Ana labelled twelve traces; Ben labelled ten of the same ones plus two others, in a different order.
+LABELS_ANA = _labels(
+    "T-001/atlas-1,fail T-001/beacon-1,pass T-004/atlas-1,pass T-004/beacon-1,pass T-016/atlas-1,fail "
+    "T-016/beacon-1,fail T-021/atlas-1,fail T-021/beacon-1,pass T-030/atlas-1,pass T-030/beacon-1,fail "
+    "T-042/atlas-1,fail T-042/beacon-1,pass",
+    "ana",
+)
+LABELS_BEN = _labels(
+    "T-042/beacon-1,pass T-042/atlas-1,fail T-030/beacon-1,pass T-030/atlas-1,pass T-021/beacon-1,fail "
+    "T-021/atlas-1,fail T-016/beacon-1,fail T-016/atlas-1,fail T-004/atlas-1,fail T-001/atlas-1,fail "
+    "T-050/atlas-1,fail T-050/beacon-1,pass",
+    "ben",
+)
+
+
+def _same_ids(a, b) -> bool:
+    return isinstance(a, list) and isinstance(b, list) and sorted(map(str, a)) == sorted(map(str, b))
+
+
+# --- exercise 1: a refund claim without a refund call ---------------------------------------------------------
+
+
+def _suspicious() -> list[str]:
+    return [
+        tid for tid, t in PRACTICE_TRACES.items() if claims_refund(t.answer) and not t.called("issue_refund")
+    ]
+
+
+q1 = Exercise(
+    var="suspicious",
+    answer_type=list,
+    expected=_suspicious,
+    compare=_same_ids,
+    mistakes=[
+        Mistake(
+            answer=[tid for tid, t in PRACTICE_TRACES.items() if phantom_refund(t)],
+            message="You included P-04, where issue_refund *was* called (and rejected). That is what "
+            "`checks.phantom_refund` finds (a claim with no refund in the end state). The question is narrower: a "
+            "claim with no issue_refund call at all. Use `trace.called('issue_refund')`.",
+        ),
+        Mistake(
+            answer=[tid for tid, t in PRACTICE_TRACES.items() if claims_refund(t.answer)],
+            message="These are all the traces that claim a refund, including ones that did call issue_refund "
+            "(P-02 refunded for real). Keep only the claims without an issue_refund call.",
+        ),
+        Mistake(
+            answer=[tid for tid, t in PRACTICE_TRACES.items() if "refund" in t.answer.lower()],
+            message="Searching the answer for the word 'refund' also catches refusals (\"I can't refund\") and "
+            "answers that only mention refunds. Use `checks.claims_refund(trace.answer)` to find claims.",
+        ),
+        Mistake(
+            answer=[tid for tid, t in PRACTICE_TRACES.items() if not t.called("issue_refund")],
+            message="That is every trace without an issue_refund call, whether or not it claims a refund. "
+            "Add the condition that the answer claims one.",
+        ),
+    ],
+    hint="Loop over `PRACTICE_TRACES.items()`. Keep an id when `claims_refund(trace.answer)` is True and "
+    "`trace.called('issue_refund')` is False.",
+    solution="""
+suspicious = [
+    trace_id
+    for trace_id, trace in PRACTICE_TRACES.items()
+    if claims_refund(trace.answer) and not trace.called("issue_refund")
+]
+""",
+    praise="The answer text alone cannot tell you whether money moved; the trace's tool calls can.",
+)
+
+
+# --- exercise 2: failure rate per category and model --------------------------------------------------------
+
+
+def _aligned(a, b) -> bool:
+    """Tables equal by content, whatever the row and column order or the index names."""
+    if not isinstance(a, pd.DataFrame) or not isinstance(b, pd.DataFrame):
+        return False
+    if set(map(str, a.index)) != set(map(str, b.index)) or set(map(str, a.columns)) != set(
+        map(str, b.columns)
+    ):
+        return False
+    a = a.rename(index=str, columns=str).sort_index().sort_index(axis=1)
+    b = b.rename(index=str, columns=str).sort_index().sort_index(axis=1)
+    return same(pd.DataFrame(a.to_numpy(dtype=float)), pd.DataFrame(b.to_numpy(dtype=float)))
+
+
+def _failed_counts() -> pd.DataFrame:
+    failed = LABELS[LABELS.verdict == "fail"]
+    return pd.crosstab(failed["category"], failed["model"])
+
+
+q2 = Exercise(
+    var="rates",
+    answer_type=pd.DataFrame,
+    expected=lambda: failure_rates(LABELS, by="model"),
+    compare=_aligned,
+    mistakes=[
+        Mistake(
+            answer=_failed_counts(),
+            message="These are counts of failing traces. Divide each model's column by how many traces of that "
+            "model were labelled (passes included) to get a rate.",
+        ),
+        Mistake(
+            answer=_failed_counts() / _failed_counts().sum(),
+            message="You divided by the number of *failing* traces, so each column adds up to 1: that is each "
+            "category's share of the failures. A failure rate divides by every labelled trace of the model.",
+        ),
+        Mistake(
+            answer=_failed_counts() / len(LABELS),
+            message="You divided by all the labelled traces of both models. Divide each model's counts by that "
+            "model's own number of traces (`LABELS.groupby('model').size()`).",
+        ),
+        Mistake(
+            answer=failure_rates(LABELS, by="model") * 100,
+            message="Those look like percentages. Give rates as fractions between 0 and 1.",
+        ),
+    ],
+    hint="Count failing traces per category and model with `pd.crosstab(failed['category'], failed['model'])`, "
+    "then divide by `LABELS.groupby('model').size()` (use `.div(..., axis=1)` so each column gets its own total).",
+    solution="""
+failed = LABELS[LABELS["verdict"] == "fail"]
+counts = pd.crosstab(failed["category"], failed["model"])
+rates = counts.div(LABELS.groupby("model").size(), axis=1)
+""",
+    praise="A rate per trace, per model, is what lets you compare two assistants that were tested on the same "
+    "tickets, and see that they fail in different ways.",
+)
+
+
+# --- exercise 3: the saturation curve -------------------------------------------------------------------------
+
+CATEGORIES_IN_ORDER = list(LABELS["category"])  # "" for a trace that passed
+
+
+def _new_per_block(categories, block):
+    return saturation_curve(categories, block=block)["new_categories"].tolist()
+
+
+def _cumulative(categories, block):
+    return saturation_curve(categories, block=block)["categories_so_far"].tolist()
+
+
+def _distinct_per_block(categories, block):
+    return [len({c for c in categories[i : i + block] if c}) for i in range(0, len(categories), block)]
+
+
+def _counting_passes(categories, block):
+    seen, out = set(), []
+    for i in range(0, len(categories), block):
+        new = {c for c in categories[i : i + block]} - seen
+        seen |= new
+        out.append(len(new))
+    return out
+
+
+q3 = Exercise(
+    var="new_per_block",
+    answer_type=list,
+    expected=_new_per_block,
+    cases=[
+        (CATEGORIES_IN_ORDER, 10),
+        (["a", "", "b", "a", "", "c", "", "b"], 3),
+        (["", "", "x", "x"], 2),
+        ([], 10),
+    ],
+    mistakes=[
+        Mistake(
+            answer=_cumulative,
+            message="That is the running total of categories seen so far. The curve counts only the categories "
+            "that are *new* in each block (never seen in an earlier block).",
+        ),
+        Mistake(
+            answer=_distinct_per_block,
+            message="You counted the different categories inside each block, including ones already seen in "
+            "earlier blocks. Keep a set of categories seen so far and count only the others.",
+        ),
+        Mistake(
+            answer=_counting_passes,
+            message="An empty category means the trace passed; it is not a failure category. Skip empty values.",
+        ),
+    ],
+    hint="Walk through the list in steps of `block` (`range(0, len(categories), block)`). Keep a `seen` set; for "
+    "each block, the new categories are the non-empty ones not in `seen`. Count them, then add them to `seen`.",
+    solution="""
+def new_per_block(categories, block):
+    seen, counts = set(), []
+    for start in range(0, len(categories), block):
+        new = {c for c in categories[start : start + block] if c} - seen
+        counts.append(len(new))
+        seen |= new
+    return counts
+""",
+    praise="When block after block adds nothing new, more reading mostly adds counts to known categories: a "
+    "reasonable point to stop open coding and start measuring.",
+)
+
+
+# --- exercise 4: two labellers ---------------------------------------------------------------------------------
+
+
+def _disagreements(labels_a, labels_b):
+    both = labels_a.merge(labels_b, on="trace_id", suffixes=("_a", "_b"))
+    return sorted(both.loc[both["verdict_a"] != both["verdict_b"], "trace_id"])
+
+
+def _outer(labels_a, labels_b):
+    both = labels_a.merge(labels_b, on="trace_id", how="outer", suffixes=("_a", "_b"))
+    return sorted(both.loc[both["verdict_a"] != both["verdict_b"], "trace_id"])
+
+
+def _by_position(labels_a, labels_b):
+    return sorted(
+        a
+        for a, va, vb in zip(labels_a["trace_id"], labels_a["verdict"], labels_b["verdict"], strict=False)
+        if va != vb
+    )
+
+
+def _agreements(labels_a, labels_b):
+    both = labels_a.merge(labels_b, on="trace_id", suffixes=("_a", "_b"))
+    return sorted(both.loc[both["verdict_a"] == both["verdict_b"], "trace_id"])
+
+
+q4 = Exercise(
+    var="disagreements",
+    answer_type=list,
+    expected=_disagreements,
+    cases=[(LABELS_ANA, LABELS_BEN), (LABELS_BEN, LABELS_ANA), (LABELS_ANA, LABELS_ANA)],
+    compare=lambda a, b: (
+        isinstance(a, list) and len(a) == len(b) and all(_same_ids(x, y) for x, y in zip(a, b, strict=True))
+    ),
+    mistakes=[
+        Mistake(
+            answer=_outer,
+            message="Your list includes traces that only one of them labelled (an outer join compares a verdict "
+            "with a missing value). Compare only traces both people labelled: an inner merge on trace_id.",
+        ),
+        Mistake(
+            answer=_by_position,
+            message="You compared the two tables row by row, but they list the traces in different orders. "
+            "Match the rows on trace_id first (`labels_a.merge(labels_b, on='trace_id')`).",
+        ),
+        Mistake(
+            answer=_agreements,
+            message="Those are the traces where the two verdicts are the same. The question asks for the ones "
+            "where they differ.",
+        ),
+    ],
+    hint="Merge the two tables on `trace_id` (an inner merge keeps traces both labelled), with "
+    "`suffixes=('_a', '_b')`, then keep the rows where `verdict_a != verdict_b`.",
+    solution="""
+def disagreements(labels_a, labels_b):
+    both = labels_a.merge(labels_b, on="trace_id", suffixes=("_a", "_b"))
+    return sorted(both.loc[both["verdict_a"] != both["verdict_b"], "trace_id"])
+""",
+    praise="Each disagreement is a trace to discuss together: usually the failure definition was unclear, "
+    "not one of the reviewers careless.",
+)

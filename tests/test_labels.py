@@ -1,0 +1,245 @@
+"""The label store: a CSV written on every label, resume, merge, and clear errors that lose nothing."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+from evalbook.errors import EvalbookError
+from evalbook.labels import (
+    LABEL_COLUMNS,
+    LabelStore,
+    compare_labellers,
+    load_labels,
+    merge_labels,
+    save_labels,
+)
+from evalbook.paths import data_file
+
+
+def test_every_label_is_written_to_the_file_at_once(tmp_path):
+    path = tmp_path / "labels.csv"
+    store = LabelStore(path, labeller="ana")
+    assert not path.exists()  # nothing to save yet
+    store.label(
+        "T-001/atlas-1", "fail", note="says refunded, no issue_refund call", category="phantom refund"
+    )
+    first = load_labels(path)
+    assert list(first.columns) == list(LABEL_COLUMNS)
+    assert first.to_dict("records") == [
+        {
+            "trace_id": "T-001/atlas-1",
+            "labeller": "ana",
+            "verdict": "fail",
+            "note": "says refunded, no issue_refund call",
+            "category": "phantom refund",
+        }
+    ]
+    store.label("T-002/atlas-1", "Pass")
+    assert list(load_labels(path)["verdict"]) == ["fail", "pass"]
+
+
+def test_notes_with_commas_quotes_and_newlines_survive_the_round_trip(tmp_path):
+    path = tmp_path / "labels.csv"
+    note = 'said "done, refunded!"\nthen stopped'
+    LabelStore(path, labeller="ana").label("T-1", "fail", note=note)
+    assert LabelStore(path, labeller="ana").get("T-1")["note"] == note
+
+
+def test_relabelling_replaces_the_label_in_place(tmp_path):
+    path = tmp_path / "labels.csv"
+    store = LabelStore(path, labeller="ana")
+    store.label("a", "fail", note="first look")
+    store.label("b", "pass")
+    store.label("a", "pass", note="on second thought it was fine")
+    table = load_labels(path)
+    assert list(table["trace_id"]) == ["a", "b"]
+    assert table.loc[0, "verdict"] == "pass" and table.loc[0, "note"] == "on second thought it was fine"
+
+
+def test_resume_after_recreating_the_store_from_the_same_file(tmp_path):
+    path = tmp_path / "labels.csv"
+    store = LabelStore(path, labeller="ana")
+    store.label("a", "fail", note="x")
+    store.label("b", "pass")
+    del store  # a kernel restart
+    again = LabelStore(path, labeller="ana")
+    assert again.labelled_ids() == ["a", "b"] and len(again) == 2 and "a" in again
+    assert again.get("a")["note"] == "x"
+    assert again.counts() == {"pass": 1, "fail": 1}
+
+
+def test_other_labellers_rows_are_kept(tmp_path):
+    path = tmp_path / "shared.csv"
+    LabelStore(path, labeller="ana").label("a", "fail")
+    ben = LabelStore(path, labeller="ben")
+    assert len(ben) == 0 and ben.get("a") is None
+    ben.label("a", "pass")
+    table = load_labels(path)
+    assert sorted(zip(table.labeller, table.verdict, strict=True)) == [("ana", "fail"), ("ben", "pass")]
+
+
+def test_a_concurrent_edit_is_merged_not_overwritten(tmp_path):
+    path = tmp_path / "shared.csv"
+    ana = LabelStore(path, labeller="ana")
+    ana.label("a", "fail")
+    LabelStore(path, labeller="ben").label("b", "pass")  # someone else writes to the file meanwhile
+    ana.label("c", "pass")
+    assert set(zip(*[load_labels(path)[c] for c in ("trace_id", "labeller")], strict=True)) == {
+        ("a", "ana"),
+        ("b", "ben"),
+        ("c", "ana"),
+    }
+
+
+def test_removing_a_label(tmp_path):
+    store = LabelStore(tmp_path / "l.csv", labeller="ana")
+    store.label("a", "fail")
+    assert store.remove("a") is True and store.remove("a") is False
+    assert len(load_labels(tmp_path / "l.csv")) == 0
+
+
+def test_writes_are_atomic_and_leave_no_temporary_files(tmp_path, monkeypatch):
+    path = tmp_path / "labels.csv"
+    store = LabelStore(path, labeller="ana")
+    store.label("a", "fail", note="kept")
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        store.label("b", "pass")
+    assert path.read_bytes() == before  # the old file is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["labels.csv"]  # the temporary file was cleaned up
+    monkeypatch.undo()
+    store.save()  # the label made during the crash is still in memory and reaches the file now
+    assert list(load_labels(path)["trace_id"]) == ["a", "b"]
+
+
+def test_bad_input_to_label_is_refused_with_a_sentence(tmp_path):
+    store = LabelStore(tmp_path / "l.csv", labeller="ana")
+    with pytest.raises(EvalbookError, match="'pass' or 'fail'"):
+        store.label("a", "maybe")
+    with pytest.raises(EvalbookError, match="trace_id"):
+        store.label("", "pass")
+    with pytest.raises(EvalbookError, match="labeller"):
+        LabelStore(tmp_path / "l.csv", labeller="a,b")
+    assert len(store) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("trace_id,verdict\na,pass\n", "line 1", "no 'labeller' column"),
+        ("trace_id,labeller,verdict,note,category\na,ana,pass,,\nb,ana,maybe,,\n", "line 3", "'maybe'"),
+        ("trace_id,labeller,verdict,note,category\na,ana,fail,refunded, no call,x\n", "line 2", "6 fields"),
+        (
+            "trace_id,labeller,verdict,note,category\na,ana,pass,,\na,ana,fail,,\n",
+            "line 3",
+            "already on line 2",
+        ),
+        ("trace_id,labeller,verdict,note,category\n,ana,pass,,\n", "line 2", "trace_id is empty"),
+        ('trace_id,labeller,verdict,note,category\na,ana,pass,"unclosed,\n', "line 2", "not valid CSV"),
+    ],
+)
+def test_a_malformed_file_names_the_file_the_line_and_the_problem(tmp_path, text, line, problem):
+    path = tmp_path / "broken.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(EvalbookError) as info:
+        load_labels(path)
+    message = str(info.value)
+    assert "broken.csv" in message and line in message and problem in message
+    with pytest.raises(EvalbookError):
+        LabelStore(path, labeller="ana")
+    assert path.read_text(encoding="utf-8") == text  # never overwritten
+
+
+def test_a_file_broken_while_open_keeps_the_labels_in_memory(tmp_path):
+    path = tmp_path / "labels.csv"
+    store = LabelStore(path, labeller="ana")
+    store.label("a", "fail", note="one")
+    path.write_text("trace_id,labeller,verdict\na,ana,perhaps\n", encoding="utf-8")  # a bad hand edit
+    with pytest.raises(EvalbookError) as info:
+        store.reload()
+    assert "line 2" in str(info.value)
+    with pytest.raises(EvalbookError) as info:
+        store.label("b", "pass")
+    assert "safe in memory" in str(info.value) and "line 2" in str(info.value)
+    assert store.labelled_ids() == ["a", "b"]
+    assert "perhaps" in path.read_text(encoding="utf-8")  # the broken file was not overwritten
+    rescued = store.save_as(tmp_path / "rescued.csv")
+    assert list(load_labels(rescued)["trace_id"]) == ["a", "b"]
+
+
+def test_a_missing_or_empty_file(tmp_path):
+    with pytest.raises(EvalbookError, match="no label file"):
+        load_labels(tmp_path / "nope.csv")
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    assert load_labels(tmp_path / "empty.csv").empty
+    assert len(LabelStore(tmp_path / "empty.csv")) == 0
+
+
+def test_extra_columns_are_kept(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_text("trace_id,labeller,verdict,note,category,minutes\na,ana,pass,,,3\n", encoding="utf-8")
+    store = LabelStore(path, labeller="ana")
+    store.label("b", "fail")
+    table = load_labels(path)
+    assert list(table.columns)[-1] == "minutes" and list(table["minutes"]) == ["3", ""]
+
+
+def test_merge_two_labellers_files_and_compare_them(tmp_path):
+    ana, ben = tmp_path / "ana.csv", tmp_path / "ben.csv"
+    for trace_id, verdict in [("a", "fail"), ("b", "pass"), ("c", "pass")]:
+        LabelStore(ana, labeller="ana").label(trace_id, verdict)
+    for trace_id, verdict in [("a", "fail"), ("b", "fail"), ("d", "pass")]:
+        LabelStore(ben, labeller="ben").label(trace_id, verdict)
+    merged = merge_labels(ana, ben)
+    assert len(merged) == 6 and list(merged.columns) == list(LABEL_COLUMNS)
+    assert len(merge_labels(ana, ana, ben)) == 6  # the same rows twice count once
+    side_by_side = compare_labellers(merged)
+    assert list(side_by_side.columns) == ["trace_id", "verdict_ana", "verdict_ben", "agree"]
+    assert side_by_side.to_dict("records") == [
+        {"trace_id": "a", "verdict_ana": "fail", "verdict_ben": "fail", "agree": True},
+        {"trace_id": "b", "verdict_ana": "pass", "verdict_ben": "fail", "agree": False},
+    ]
+
+
+def test_merge_refuses_one_labeller_contradicting_themself(tmp_path):
+    one, two = tmp_path / "monday.csv", tmp_path / "tuesday.csv"
+    LabelStore(one, labeller="ana").label("a", "fail")
+    LabelStore(two, labeller="ana").label("a", "pass")
+    with pytest.raises(EvalbookError) as info:
+        merge_labels(one, two)
+    assert "monday.csv" in str(info.value) and "tuesday.csv" in str(info.value) and "ana" in str(info.value)
+    with pytest.raises(EvalbookError, match="at least two labellers"):
+        compare_labellers(merge_labels(one))
+
+
+def test_save_labels_validates_and_round_trips(tmp_path):
+    frame = pd.DataFrame({"trace_id": ["a"], "labeller": ["ana"], "verdict": ["FAIL"]})
+    path = save_labels(frame, tmp_path / "out.csv")
+    assert load_labels(path).to_dict("records") == [
+        {"trace_id": "a", "labeller": "ana", "verdict": "fail", "note": "", "category": ""}
+    ]
+    with pytest.raises(EvalbookError, match="'pass' or 'fail'"):
+        save_labels(frame.assign(verdict="ok"), tmp_path / "bad.csv")
+
+
+def test_the_shipped_labels_are_valid():
+    labels = load_labels(data_file("labels_03.csv"))
+    assert len(labels) >= 90 and set(labels["verdict"]) == {"pass", "fail"}
+    failed = labels[labels.verdict == "fail"]
+    assert (failed["note"] != "").all() and (failed["category"] != "").all()
+    assert (labels.loc[labels.verdict == "pass", "category"] == "").all()
+
+
+def test_repr_is_short_and_has_no_folder(tmp_path):
+    store = LabelStore(tmp_path / "l.csv", labeller="ana")
+    store.label("a", "fail")
+    assert repr(store) == "LabelStore(l.csv, labeller='ana': 1 labelled, 0 pass, 1 fail)"
+    assert str(tmp_path) not in store._repr_html_()
