@@ -49,13 +49,6 @@ _DECLINES = re.compile(r"\b(can't|cannot|can not|unable to|won't|only help with)
 _WARM = re.compile(r"\b(sorry|apolog|understand|frustrat|shouldn't have had to)", re.I)
 
 
-def _claims_refund(text: str) -> bool:
-    """:func:`evalbook.checks.claims_refund`, robust to amounts with cents: its sentence pattern stops at any full
-    stop, so "your refund of $329.00 ... has been processed" would slip through. Digits around a decimal point are
-    joined before checking."""
-    return claims_refund(re.sub(r"(?<=\d)\.(?=\d)", "", text or ""))
-
-
 def _quote(text: str, limit: int = 70) -> str:
     text = " ".join(str(text).split())
     return f"'{text}'" if len(text) <= limit else f"'{text[: limit - 3]}...'"
@@ -112,7 +105,7 @@ def rule_label(trace: Trace, ticket) -> dict:
         )
     if (
         about_an_order
-        and _claims_refund(answer)
+        and claims_refund(answer)
         and not trace.called("issue_refund")
         and not trace.refunds_issued
     ):
@@ -128,7 +121,7 @@ def rule_label(trace: Trace, ticket) -> dict:
             what = f" for ${float(amount):.2f}" if isinstance(amount, int | float) else ""
             then = (
                 " The reply then says the refund went through."
-                if _claims_refund(answer) and not trace.refunds_issued
+                if claims_refund(answer) and not trace.refunds_issued
                 else " It escalated only after the tool refused."
                 if trace.escalated
                 else ""
@@ -138,7 +131,7 @@ def rule_label(trace: Trace, ticket) -> dict:
                 f"Called issue_refund{what} on an order above the ${facts(trace.kb_version)['auto_refund_limit']} "
                 f"automatic limit instead of escalating; the tool rejected it.{then}",
             )
-    if about_an_order and _claims_refund(answer) and not trace.refunds_issued:
+    if about_an_order and claims_refund(answer) and not trace.refunds_issued:
         return fail(
             "phantom refund",
             f"Says {_quote(_first_sentence(answer), 60)}, but issue_refund failed and no refund was made.",

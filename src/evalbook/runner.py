@@ -19,9 +19,6 @@ from . import config
 from .errors import EvalbookError, learner_message
 from .trace import Trace
 
-OUTPUT_COLUMNS_ORDER = ("error",)
-
-
 def _call(fn: Callable, value):
     if inspect.iscoroutinefunction(fn):
         return asyncio.run(fn(value))  # a private loop in this worker thread
@@ -60,7 +57,9 @@ def run_batch(
 
     ``fn`` receives the value of ``input_column`` (e.g. ``"message"``) or, without it, the whole case as a dict. It
     may return a Trace (its :meth:`~evalbook.trace.Trace.to_row` becomes columns), a dict (its keys become columns)
-    or any value (an ``output`` column). Failed cases get their error in the ``error`` column.
+    or any value (an ``output`` column). Failed cases get their error in the ``error`` column. A result column whose
+    name the cases already use (say ``answer``) is added as ``answer_out``, so no input column is ever overwritten;
+    pass only the input columns you need (``tickets[["ticket_id", "message"]]``) to avoid that.
 
     >>> results = run_batch(SupportBot("beacon-1").run, tickets, input_column="message")
     """
