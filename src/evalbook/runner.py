@@ -19,6 +19,7 @@ from . import config
 from .errors import EvalbookError, learner_message
 from .trace import Trace
 
+
 def _call(fn: Callable, value):
     if inspect.iscoroutinefunction(fn):
         return asyncio.run(fn(value))  # a private loop in this worker thread
