@@ -94,12 +94,25 @@ def load_kb(kb_version: str | None = None) -> pd.DataFrame:
 _WORD = re.compile(r"[a-z0-9$]+(?:[-/'][a-z0-9]+)*")
 _STOP = frozenset(
     "a an the and or of to in on for is are be i my me you your we our it this that can do does what when how "
-    "with at from as by if any there please hi hello thanks thank".split()
+    "with at from as by if any there please hi hello thanks thank once already just also i've i'm".split()
 )
 
 
+@lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem import PorterStemmer  # pure Python: needs no downloaded data
+
+    return PorterStemmer()
+
+
+@lru_cache(maxsize=20000)
+def _stem(word: str) -> str:
+    return _stemmer().stem(word)
+
+
 def _terms(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+    """Content words, stemmed, so that "returns", "returning" and "return" match."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
 
 
 @lru_cache(maxsize=4)

@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ..shop import facts, find_order_id, kb_articles
+from ..shop import facts, find_order_id, kb_articles, search_kb
 from .draw import Draw
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -442,7 +442,8 @@ class _Agent:
         if stale or not self.can("search_kb"):
             if not self.fluent and not self.can("search_kb"):
                 return self.say("I can't check the help centre from here, so I can't answer that reliably.")
-            passages = kb_articles("v1")  # what the model memorised in training: last year's help centre
+            # what the model memorised in training: last year's help centre, recalled by topic
+            passages = search_kb(question, "v1", k=2) or kb_articles("v1")
         else:
             passages = (self.c.last("search_kb") or {}).get("results") or []
         sentences = best_sentences(question, passages, n=2 if self.fluent else 1)
@@ -514,7 +515,9 @@ def best_sentences(question: str, passages: list[dict], n: int = 1) -> list[str]
         "delivery": {"shipping", "takes"},
         "send": {"return", "back"},
         "worn": {"unused"},
+        "policy": {"within", "days"},
     }
+    synonyms = {_terms(k)[0]: set(_terms(" ".join(v))) for k, v in synonyms.items() if _terms(k)}
     for word in list(q):
         q |= synonyms.get(word, set())
     scored = []
