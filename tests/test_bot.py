@@ -79,8 +79,18 @@ def test_trace_files_round_trip_and_bad_lines_are_named(tmp_path):
 
 
 def test_api_failure_is_kept_in_the_trace_not_raised():
-    trace = SupportBot("no-such-model").run(PHANTOM)
+    trace = SupportBot("no-such-model", client=evalbook.client()).run(PHANTOM)
     assert trace.error and "does not exist" in trace.error and trace.answer == ""
+
+
+def test_a_typo_in_the_model_name_is_caught_at_once_with_a_suggestion():
+    with pytest.raises(EvalbookError, match="Did you mean 'atlas-1'"):
+        SupportBot("atlas1")
+
+
+def test_a_whole_row_instead_of_a_message_says_what_to_pass():
+    with pytest.raises(EvalbookError, match="input_column='message'"):
+        SupportBot("beacon-1").run({"message": "hi", "ticket_id": "T-1"})
 
 
 def test_bad_input_gets_a_sentence():

@@ -243,3 +243,17 @@ def test_repr_is_short_and_has_no_folder(tmp_path):
     store.label("a", "fail")
     assert repr(store) == "LabelStore(l.csv, labeller='ana': 1 labelled, 0 pass, 1 fail)"
     assert str(tmp_path) not in store._repr_html_()
+
+
+def test_spreadsheet_style_csv_files_are_read(tmp_path):
+    """Excel-style files: a byte-order mark, CRLF line ends, or semicolons instead of commas."""
+    from evalbook.labels import load_labels
+
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(
+        "\ufefftrace_id,labeller,verdict,note,category\r\nT-1,ana,fail,claims refund,\r\n".encode()
+    )
+    semi = tmp_path / "semi.csv"
+    semi.write_text("trace_id;labeller;verdict;note;category\nT-2;ben;pass;fine, thanks;\n", encoding="utf-8")
+    assert load_labels(bom)[["trace_id", "verdict"]].values.tolist() == [["T-1", "fail"]]
+    assert load_labels(semi)[["trace_id", "note"]].values.tolist() == [["T-2", "fine, thanks"]]

@@ -142,6 +142,7 @@ def test_live_without_a_key_asks_and_falls_back_to_sim(monkeypatch):
 
 def test_a_typed_key_is_used_but_never_shown(monkeypatch, fake_api):
     monkeypatch.setattr(modes.getpass, "getpass", lambda prompt="": SECRET)
+    monkeypatch.setattr(modes, "_can_prompt", lambda: True)
     line = evalbook.set_mode("live")
     assert SECRET not in line
     say("hi")
@@ -152,6 +153,19 @@ def test_a_local_server_needs_no_key(monkeypatch, fake_api):
     evalbook.set_mode("live", base_url="http://localhost:11434/v1")
     say("hi")
     assert fake_api.requests and "localhost:11434" in evalbook.describe()
+    assert "not needed" in evalbook.describe()
+
+
+def test_no_prompt_where_nobody_can_answer_it(monkeypatch):
+    """A piped or CI stdin must not block on a password prompt (or echo the key)."""
+
+    def must_not_prompt(prompt=""):
+        raise AssertionError("getpass was called without a terminal")
+
+    monkeypatch.setattr(modes.getpass, "getpass", must_not_prompt)
+    monkeypatch.setattr(modes, "_can_prompt", lambda: False)
+    with pytest.raises(EvalbookError, match="OPENAI_API_KEY"):
+        evalbook.set_mode("live")
 
 
 def test_bad_budget_and_model_map_are_sentences(monkeypatch):

@@ -110,6 +110,13 @@ class SupportBot:
     ):
         if not isinstance(model, str) or not model:
             raise EvalbookError("model must be a model name such as 'beacon-1' or 'atlas-1'.")
+        if get_mode() == "sim" and client is None:
+            from .sim.engine import MODELS, unknown_model_message
+
+            if model not in MODELS:
+                raise EvalbookError(unknown_model_message(model))
+        if isinstance(tools, str):
+            raise EvalbookError(f"tools must be a list of tool names, e.g. tools=[{tools!r}].")
         unknown = [t for t in tools if t not in TOOLS]
         if unknown:
             raise EvalbookError(f"Unknown tool(s) {unknown}. Available tools: {', '.join(TOOLS)}.")
@@ -140,6 +147,11 @@ class SupportBot:
             history = [{"role": "user", "content": message}]
         elif isinstance(message, list) and all(isinstance(m, dict) and "role" in m for m in message):
             history = [dict(m) for m in message]
+        elif isinstance(message, dict) or hasattr(message, "keys"):
+            raise EvalbookError(
+                "SupportBot.run got a whole row (a dict), not the customer's message. With run_batch, pass "
+                "input_column='message'; otherwise call bot.run(row['message'])."
+            )
         else:
             raise EvalbookError(
                 "SupportBot.run takes the customer's message as a string, or a list of {'role', 'content'} dicts; "
@@ -149,7 +161,7 @@ class SupportBot:
         messages = [{"role": "system", "content": self.system_prompt}, *history]
         mode = get_mode()
         trace = Trace(answer="", model=self.model, kb_version=self.kb_version, mode=mode, messages=messages)
-        trace.latency_simulated = True
+        trace.latency_simulated = mode == "sim"
         usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
         latency = 0.0
         tools = [TOOLS[name] for name in self.tools]

@@ -44,6 +44,11 @@ def _doctor(_args) -> int:
             )
     try:
         print(f"  {evalbook.describe()}")
+        if evalbook.get_mode() == "live" and "key not set" in evalbook.describe():
+            problems.append(
+                "Live mode is on but no API key is set: export OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+                "server) before starting Jupyter, or unset EVALBOOK_MODE to use the simulator."
+            )
     except EvalbookError as exc:
         problems.append(str(exc))
     try:
@@ -67,7 +72,9 @@ def _doctor(_args) -> int:
             "What are your support hours?"
         )
         ok = bool(trace.answer) and not trace.error
-        print(f"  simulator: {'answers' if ok else 'FAILED: ' + str(trace.error)}")
+        print(
+            f"  simulator: {'working (beacon-1 answered a test question)' if ok else 'FAILED: ' + str(trace.error)}"
+        )
         if not ok:
             problems.append(
                 "The simulator did not answer. Reinstall evalbook and run `evalbook doctor` again."

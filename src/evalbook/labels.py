@@ -63,7 +63,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
         "labels already in memory are kept until then."
     )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # "-sig": spreadsheet programs often start with a BOM
     except UnicodeDecodeError as exc:
         raise EvalbookError(
             f"{path.name} is not a UTF-8 text file (a byte at position {exc.start} cannot be read). "
@@ -71,7 +71,10 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
         ) from None
     if not text.strip():
         return list(LABEL_COLUMNS), []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    first_line = text.lstrip().splitlines()[0]
+    # Some spreadsheet programs save "CSV" with semicolons; accept that rather than misreport the header.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     try:
         header = next(reader)
     except csv.Error as exc:

@@ -17,6 +17,7 @@ import getpass
 import hashlib
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -121,7 +122,10 @@ def describe(mode: str | None = None) -> str:
         )
     if mode == "live":
         where = _live_base_url() or "api.openai.com"
-        key = "set" if (_state["api_key"] or os.environ.get("OPENAI_API_KEY")) else "not set"
+        if _state["api_key"] or os.environ.get("OPENAI_API_KEY"):
+            key = "set"
+        else:
+            key = "not needed for a local server" if _live_base_url() else "not set"
         status = budget_status()
         return (
             f"mode: live (real model answers from {where}; key {key}; {status['sent']}/{status['limit']} live "
@@ -201,6 +205,26 @@ def _live_base_url() -> str | None:
     return _state["base_url"] or os.environ.get("OPENAI_BASE_URL") or None
 
 
+def _can_prompt() -> bool:
+    """A hidden prompt is only safe where someone can answer it: a Jupyter kernel or a real terminal.
+
+    Anywhere else (a pipe, CI, a script run by another program) getpass would block, or fall back to reading the
+    key from visible input, so evalbook does not ask.
+    """
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None and getattr(shell, "kernel", None) is not None:
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _api_key() -> str:
     """The key from the environment or a hidden prompt; never from a notebook cell, never printed."""
     key = os.environ.get("OPENAI_API_KEY") or _state["api_key"]
@@ -208,10 +232,14 @@ def _api_key() -> str:
         return key
     if _live_base_url():
         return "no-key-needed"  # local OpenAI-compatible servers such as Ollama ignore the key
-    try:
-        key = getpass.getpass("OpenAI API key (hidden; used for this session only, never saved): ").strip()
-    except Exception:  # no terminal and no Jupyter stdin (e.g. a batch run)
-        key = ""
+    key = ""
+    if _can_prompt():
+        try:
+            key = getpass.getpass(
+                "OpenAI API key (hidden; used for this session only, never saved): "
+            ).strip()
+        except Exception:  # Jupyter without stdin (e.g. a batch run), or the prompt was interrupted
+            key = ""
     if not key:
         _state["mode"] = None
         raise EvalbookError(

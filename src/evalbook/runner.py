@@ -99,6 +99,12 @@ def run_batch(
             )
         )
 
+    failed = sum(1 for r in results if r.get("error"))
+    if failed:  # never fail silently: say so where the learner is looking
+        first = next(r["error"] for r in results if r.get("error"))
+        print(
+            f"run_batch: {failed} of {len(results)} cases failed; see the 'error' column. First error: {first}"
+        )
     outputs = pd.DataFrame(results, index=cases.index)
     clashes = [c for c in outputs.columns if c in cases.columns]
     outputs = outputs.rename(columns={c: f"{c}_out" for c in clashes})

@@ -539,10 +539,14 @@ class Labeller(TraceViewer):
 
     def status(self) -> str:
         done, total = self.progress
-        counts = self.store.counts()
+        verdicts = [
+            self.store.get(r["trace_id"])["verdict"] for r in self.records if r["trace_id"] in self.store
+        ]
+        other = len(self.store.labelled_ids()) - done
+        elsewhere = f"; {other} more label(s) in the file are for traces not shown here" if other > 0 else ""
         return (
             f"{super().status()} · {self.store.path.name}, labeller {self.store.labeller!r}: {done} of {total} "
-            f"labelled ({counts['pass']} pass, {counts['fail']} fail)"
+            f"labelled ({verdicts.count('pass')} pass, {verdicts.count('fail')} fail){elsewhere}"
         )
 
     # -- widgets ------------------------------------------------------------------------------------------------

@@ -28,6 +28,18 @@ CREATED = 1773619200  # a fixed timestamp (the shop's 'today'), so responses are
 SIM_NOTICE = "(evalbook simulator)"
 
 
+def unknown_model_message(model) -> str:
+    """Say which simulated models exist, suggest the likely one, and how to reach a real model."""
+    import difflib
+
+    close = difflib.get_close_matches(str(model), list(MODELS), n=1, cutoff=0.6)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return (
+        f"The model {model!r} does not exist in the evalbook simulator.{hint} Simulated models: "
+        f"{', '.join(MODELS)}. To use a real model, switch to live mode (evalbook.set_mode('live'))."
+    )
+
+
 def error(status: int, message: str, code: str = "invalid_request") -> tuple[int, dict, dict]:
     return status, {"error": {"message": message, "type": ERROR_TYPE_PREFIX + code, "code": code}}, {}
 
@@ -43,12 +55,7 @@ def _validate(body) -> tuple[int, dict, dict] | None:
     if not model:
         return error(400, "The request has no 'model'. Pass model='beacon-1' (or atlas-1, judge-1).")
     if model not in MODELS:
-        return error(
-            404,
-            f"The model {model!r} does not exist in the evalbook simulator. Simulated models: "
-            f"{', '.join(MODELS)}. To use a real model, switch to live mode (evalbook.set_mode('live')).",
-            "model_not_found",
-        )
+        return error(404, unknown_model_message(model), "model_not_found")
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         return error(400, "'messages' must be a non-empty list of {'role': ..., 'content': ...} dicts.")

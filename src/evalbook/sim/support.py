@@ -68,7 +68,7 @@ MITIGATIONS = [
         re.compile(
             r"(never|do not|don't|must not)\b[^.\n]*\b(say|claim|tell|confirm|promise)\b[^.\n]*\brefund", re.I
         ),
-        ("phantom_refund", "ignore_tool_error", "skip_approval"),
+        ("phantom_refund", "ignore_tool_error"),
         0.1,
     ),
     (
