@@ -357,6 +357,11 @@ class _Agent:
                 return self.say(
                     f"Good news: your refund of ${order['amount']:.2f} for order {self.order_id} has been processed!"
                 )
+            if self.c.called("escalate_to_human"):
+                return self.say(
+                    "I couldn't issue that refund myself: it is above the automatic limit, so a human agent must "
+                    "approve it." + self.escalation_note()
+                )
             if (
                 self.can("escalate_to_human")
                 and not self.c.called("escalate_to_human")
