@@ -20,10 +20,13 @@ def test_model_a_wins_on_compliance_and_loses_on_cost():
     cost_a = lab01.q2.expected(lab01.CORRECT, lab01.MODEL_A, lab01.COSTS)
     cost_b = lab01.q2.expected(lab01.CORRECT, lab01.MODEL_B, lab01.COSTS)
     assert cost_a > 2 * cost_b
-    # ... and still with the dearer review fee the lab asks the learner to try
-    assert lab01.q2.expected(lab01.CORRECT, lab01.MODEL_A, lab01.HIGH_REVIEW_COSTS) > lab01.q2.expected(
-        lab01.CORRECT, lab01.MODEL_B, lab01.HIGH_REVIEW_COSTS
-    )
+    # ... and still with the dearer review fee the lab asks the learner to try (the solution says the ranking
+    # holds while the gap narrows, because model B escalates more often)
+    high_a = lab01.q2.expected(lab01.CORRECT, lab01.MODEL_A, lab01.HIGH_REVIEW_COSTS)
+    high_b = lab01.q2.expected(lab01.CORRECT, lab01.MODEL_B, lab01.HIGH_REVIEW_COSTS)
+    assert high_a > high_b
+    assert high_a - high_b < cost_a - cost_b
+    assert lab01.MODEL_B.count("escalate") > lab01.MODEL_A.count("escalate")
 
 
 def test_the_flip_cases_are_the_claims_that_needed_a_human_and_model_b_escalated_them():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
@@ -81,8 +82,8 @@ _REPLY_ROWS = [
 REPLIES = pd.DataFrame(_REPLY_ROWS, columns=["question_id", "answer", "reply"])
 
 
-def _interval(k: int, n: int) -> tuple[float, float, float]:
-    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+def _interval(k: int, n: int, method: str = "wilson") -> tuple[float, float, float]:
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method=method)
     return k / n, float(ci.low), float(ci.high)
 
 
@@ -94,10 +95,20 @@ def _accuracy_and_interval() -> tuple[float, float, float]:
 
 
 def _close_triple(value, expected) -> bool:
-    """Three numbers, each within 0.001 of scipy's: a hand-written Wilson formula passes as well as scipy's."""
-    if not isinstance(value, (tuple, list)) or len(value) != 3:
+    """Three numbers, each within 0.001 of scipy's: a hand-written Wilson formula passes as well as scipy's.
+
+    Any sequence of three numbers counts (a tuple, a list, a numpy array, a pandas Series), since the learner may
+    well compute the interval with numpy.
+    """
+    if isinstance(value, (str, bytes, dict)):
         return False
-    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
+    try:
+        value = list(value)
+    except TypeError:
+        return False
+    if len(value) != 3:
+        return False
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in value):
         return False
     return all(math.isclose(float(v), e, abs_tol=1e-3) for v, e in zip(value, expected, strict=True))
 
@@ -112,6 +123,23 @@ def _exact_text() -> tuple[float, float, float]:
     return _interval(int((REPLIES["reply"].str.strip() == REPLIES["answer"]).sum()), len(REPLIES))
 
 
+def _outcomes() -> list[bool]:
+    return [
+        parse_choice(reply) == key for key, reply in zip(REPLIES["answer"], REPLIES["reply"], strict=True)
+    ]
+
+
+def _is_outcome_list(value) -> bool:
+    """The list of True/False values itself, passed where the three numbers computed from it belong."""
+    items = list(value)
+    return len(items) > 3 and all(isinstance(v, (bool, np.bool_)) for v in items)
+
+
+def _scipy_default() -> tuple[float, float, float]:
+    correct = _outcomes()
+    return _interval(sum(correct), len(correct), method="exact")
+
+
 def _wald() -> tuple[float, float, float]:
     p, n = _accuracy_and_interval()[0], len(REPLIES)
     half = 1.96 * math.sqrt(p * (1 - p) / n)
@@ -120,10 +148,22 @@ def _wald() -> tuple[float, float, float]:
 
 q1 = Exercise(
     var="result",
-    answer_type=(tuple, list),
+    answer_type=(tuple, list, np.ndarray, pd.Series),
     expected=_accuracy_and_interval,
     compare=_close_triple,
     mistakes=[
+        Mistake(
+            answer=_outcomes(),
+            matches=_is_outcome_list,
+            message="That is the list of True/False values, one per question: the input, not the result. Pass it "
+            "to `accuracy_ci(...)` and set `result` to the three numbers it returns.",
+        ),
+        Mistake(
+            answer=_scipy_default(),
+            message="Your accuracy is right, but the interval is scipy's default (the 'exact' Clopper-Pearson "
+            "one), which is a little wider. Ask for Wilson's: "
+            "`binomtest(k, n).proportion_ci(confidence_level=0.95, method='wilson')`.",
+        ),
         Mistake(
             answer=_only_readable(),
             message="You left out the replies that name no single letter, so they vanished from the count. A "
@@ -243,6 +283,12 @@ q2 = Exercise(
             message="You counted only the mistakes. A correct escalation still costs the adjuster's review fee "
             "(`costs['escalate']['escalate']`); look every decision up in the matrix, right or wrong.",
         ),
+        Mistake(
+            answer=lambda correct, decided, costs: _expected_cost(correct, decided, COSTS),
+            message="Right with the workbook's costs, wrong with any other matrix: your function reads the "
+            "global `COSTS` instead of its `costs` argument. Look the decisions up in `costs`, so that the same "
+            "function works with `HIGH_REVIEW_COSTS`.",
+        ),
     ],
     hint="Walk through the two lists together with `zip`, look each pair up as `costs[correct][decided]`, add the "
     "costs up, and divide by the number of claims.",
@@ -275,12 +321,26 @@ def _same_ids(value, expected) -> bool:
     return len(items) == len(set(items)) and set(items) == set(expected)
 
 
+def _row_numbers(value) -> bool:
+    """Whole numbers where claim ids belong: row positions or index labels of the table."""
+    items = list(value)
+    return bool(items) and all(
+        isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in items
+    )
+
+
 q3 = Exercise(
     var="flip_ids",
-    answer_type=(list, tuple, set, pd.Series),
+    answer_type=(list, tuple, set, pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray),
     expected=_flip_ids,
     compare=_same_ids,
     mistakes=[
+        Mistake(
+            answer=[int(i) for i in CLAIMS.index[CLAIMS["claim_id"].isin(_flip_ids())]],
+            matches=_row_numbers,
+            message="Those are row numbers of the table, not claim ids. Take the `claim_id` column of the rows "
+            "you kept (for example `CLAIMS.loc[mask, 'claim_id']`).",
+        ),
         Mistake(
             answer=_ids(CLAIMS["model_a"] != CLAIMS["correct_decision"]),
             message="Those are all of model A's mistakes. One of them (a covered claim it escalated) costs less "
@@ -343,6 +403,21 @@ q4 = Exercise(
             message="That is how often the model escalated. Compare each decision with the correct one: was "
             "'escalate or not' the right call?",
         ),
+        Mistake(
+            answer=lambda correct, decided: sum(
+                (c == "escalate") == (d == "escalate") for c, d in zip(correct, decided, strict=True)
+            ),
+            message="That is the number of right calls. Divide by the number of claims to get a share, so that "
+            "data sets of different sizes compare.",
+        ),
+        Mistake(
+            answer=lambda correct, decided: 100 * _escalation_accuracy(correct, decided),
+            matches=lambda results: all(
+                math.isclose(r / 100, e, abs_tol=1e-9)
+                for r, e in zip(results, q4.expected_result(), strict=True)
+            ),
+            message="Those look like percentages. Return the share as a fraction between 0 and 1.",
+        ),
     ],
     hint="For each claim, ask two yes/no questions: should it be escalated (`c == 'escalate'`)? Did the model "
     "escalate it (`d == 'escalate'`)? The call is right when the two answers agree. Return the share of right calls.",
@@ -351,6 +426,6 @@ def escalation_accuracy(correct, decided):
     right = sum((c == "escalate") == (d == "escalate") for c, d in zip(correct, decided, strict=True))
     return right / len(correct)
 """,
-    praise="This number isolates the question that carries the costly mistakes: does the model know when a "
-    "human must look?",
+    praise="Now run the next cell and compare the two models on it with their expected cost from exercise 2: "
+    "a share of right calls counts every wrong call the same, whichever way it went.",
 )

@@ -2,7 +2,7 @@
 
 All data are fixed, so every check gives the same verdict in every mode:
 
-* ``PRACTICE_TRACES``: nine short traces of Acme's assistant, written by hand for this lab (not model output);
+* ``PRACTICE_TRACES``: ten short traces of Acme's assistant, written by hand for this lab (not model output);
 * ``LABELS``: the pre-labelled traces of lesson 03 (``data/labels_03.csv``, made by the course authors' rules
   from simulated conversations; see ``data/README.labels.md``), with a ``model`` column taken from the trace id;
 * ``LABELS_ANA`` and ``LABELS_BEN``: two reviewers' verdicts on twelve traces, written by hand for practice.
@@ -106,6 +106,12 @@ PRACTICE_TRACES: dict[str, Trace] = {
         calls=[("lookup_order", {"order_id": "A-1087"}, {"order_id": "A-1087", "refunded_amount": 18.0})],
         customer="When will my refund for A-1087 arrive?",
     ),
+    # looked the order up, then claimed a refund it never issued: a tool call alone proves nothing
+    "P-10": _trace(
+        "I've refunded $24.00 for order A-1042 to your card; it arrives in 5-7 business days.",
+        calls=[_LOOKUP],
+        customer="Order A-1042 arrived damaged. Can I get a refund?",
+    ),
 }
 
 LABELS = load_labels(data_file("labels_03.csv"))
@@ -135,6 +141,11 @@ LABELS_BEN = _labels(
 )
 
 
+def _holds_traces(value) -> bool:
+    """A list of the traces themselves (or of their dicts, or of (id, trace) pairs) where ids belong."""
+    return bool(value) and all(isinstance(item, (Trace, dict, tuple)) for item in value)
+
+
 def _same_ids(a, b) -> bool:
     return isinstance(a, list) and isinstance(b, list) and sorted(map(str, a)) == sorted(map(str, b))
 
@@ -154,6 +165,23 @@ q1 = Exercise(
     expected=_suspicious,
     compare=_same_ids,
     mistakes=[
+        Mistake(
+            answer=[
+                t
+                for t in PRACTICE_TRACES.values()
+                if claims_refund(t.answer) and not t.called("issue_refund")
+            ],
+            matches=_holds_traces,
+            message="Your list holds the traces themselves. The question asks for their ids: loop over "
+            "`PRACTICE_TRACES.items()` and keep the key (`'P-01'`, ...), not the trace.",
+        ),
+        Mistake(
+            answer=[
+                tid for tid, t in PRACTICE_TRACES.items() if claims_refund(t.answer) and not t.tool_calls
+            ],
+            message="You kept only the traces with no tool calls at all. A refund claim can follow a lookup_order "
+            "call; what matters is whether issue_refund was called. Test `trace.called('issue_refund')`.",
+        ),
         Mistake(
             answer=[tid for tid, t in PRACTICE_TRACES.items() if phantom_refund(t)],
             message="You included P-04, where issue_refund *was* called (and rejected). That is what "
@@ -265,6 +293,15 @@ def _distinct_per_block(categories, block):
     return [len({c for c in categories[i : i + block] if c}) for i in range(0, len(categories), block)]
 
 
+def _full_blocks_only(categories, block):
+    seen, out = set(), []
+    for i in range(0, len(categories) - block + 1, block):
+        new = {c for c in categories[i : i + block] if c} - seen
+        seen |= new
+        out.append(len(new))
+    return out
+
+
 def _counting_passes(categories, block):
     seen, out = set(), []
     for i in range(0, len(categories), block):
@@ -298,6 +335,11 @@ q3 = Exercise(
         Mistake(
             answer=_counting_passes,
             message="An empty category means the trace passed; it is not a failure category. Skip empty values.",
+        ),
+        Mistake(
+            answer=_full_blocks_only,
+            message="You dropped the last block when it is shorter than `block`. Keep it: its traces were read "
+            "too, and a category first seen there is still new. `range(0, len(categories), block)` includes it.",
         ),
     ],
     hint="Walk through the list in steps of `block` (`range(0, len(categories), block)`). Keep a `seen` set; for "
