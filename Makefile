@@ -26,8 +26,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 	@echo "evalbook is installed in $(VENV)."
 
+# --allow-root only when run as root (containers, some cloud machines); JupyterLab refuses root otherwise.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $$([ "$$(id -u 2>/dev/null)" = "0" ] && echo --allow-root) notebooks/00_start_here.ipynb
 
 test: $(STAMP)
 	$(MAKE) --no-print-directory lint
