@@ -67,6 +67,7 @@ def test_data_is_found_when_installed_from_a_wheel(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(site)
     assert (site / "evalbook" / "_data" / "facts.json").exists()
+    assert (site / "evalbook" / "label_form.js").exists()  # the labeller's front end
     code = (
         "import evalbook, evalbook.paths as p; "
         "assert 'site' in str(p.data_dir()), p.data_dir(); "

@@ -3,6 +3,8 @@ and deterministic snapshots for places where widgets are not rendered."""
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pandas as pd
 import pytest
 
@@ -214,27 +216,55 @@ def test_labelling_the_unlabelled_view_keeps_going_until_done(traces, tmp_path):
         labeller.label("pass")
 
 
-def test_the_note_box_enter_key_saves_with_the_chosen_verdict(traces, tmp_path):
+def save(form, **fields) -> None:
+    """What the browser sends when Save or Enter is pressed: one message with everything on screen."""
+    form._handle_custom_msg({"event": "save", "trace_id": form.trace_id, **fields}, [])
+
+
+def test_the_form_saves_what_was_on_screen_and_resets_for_the_next_trace(traces, tmp_path):
     path = tmp_path / "l.csv"
     labeller = Labeller(traces, path, labeller="ana", categories=["phantom refund"])
-    ui = labeller.widget and labeller._ui
-    ui["note"].value = "typed before choosing"
-    labeller._on_submit({"event": "submit"})  # what the browser sends when Enter is pressed in the box
-    assert not path.exists() and "Choose Pass or Fail first" in ui["message"].value
-    assert ui["note"].value == "typed before choosing"  # the typed note is not lost
-    ui["verdict"].value = "fail"
-    ui["category"].value = "phantom refund"
-    labeller._on_submit({"event": "submit"})
-    assert load_labels(path)["note"].tolist() == ["typed before choosing"]
-    assert labeller.current_id == "T-001/beacon-1"
-    assert ui["note"].value == "" and ui["verdict"].value is None  # fresh controls for the next trace
-    ui["verdict"].value = "pass"
-    ui["save"].click()
+    form = labeller.widget and labeller._ui["form"]
+    assert form.trace_id == "T-001/atlas-1" and form.categories == ["phantom refund"]
+    save(form, verdict="", note="typed before choosing")
+    assert not path.exists() and "Choose Pass or Fail first" in form.message
+    assert form.ack == 1  # the browser unlocks the form, and keeps the typed note in its box
+    revision = form.revision
+    save(form, verdict="fail", note="typed before choosing", category="phantom refund")
+    assert load_labels(path)[["note", "category"]].values.tolist() == [
+        ["typed before choosing", "phantom refund"]
+    ]
+    assert labeller.current_id == "T-001/beacon-1" and form.trace_id == "T-001/beacon-1"
+    assert form.revision > revision and form.ack == 2
+    assert (form.verdict, form.note, form.category) == ("", "", "")  # fresh fields for the next trace
+    save(form, verdict="pass")
     assert load_labels(path)["verdict"].tolist() == ["fail", "pass"]
     labeller.jump(1)
-    assert (
-        ui["verdict"].value == "fail" and ui["note"].value == "typed before choosing"
-    )  # shows the saved label
+    assert (form.verdict, form.note) == ("fail", "typed before choosing")  # shows the saved label
+
+
+def test_the_saved_note_is_the_one_in_the_message_not_a_stale_widget_value(traces, tmp_path):
+    """In a browser, the note box's last keystrokes can reach the kernel after the save (busy kernel, fast typing).
+    The form's message carries the whole note, so the label never depends on that race."""
+    path = tmp_path / "l.csv"
+    labeller = Labeller(traces, path, labeller="ana")
+    form = labeller.widget and labeller._ui["form"]
+    form.note = "t"  # all the kernel has seen of the note box so far
+    save(form, verdict="fail", note="typed while the kernel was busy")
+    assert load_labels(path)["note"].tolist() == ["typed while the kernel was busy"]
+    assert form.note == ""  # nothing carried over to the next trace
+
+
+def test_the_form_labels_the_trace_it_showed(traces, tmp_path):
+    path = tmp_path / "l.csv"
+    labeller = Labeller(traces, path, labeller="ana")
+    form = labeller.widget and labeller._ui["form"]
+    labeller.jump(3)  # the kernel moved on (say, from code) before the browser's save arrived
+    form._handle_custom_msg({"event": "save", "trace_id": "T-001/atlas-1", "verdict": "pass"}, [])
+    assert load_labels(path)["trace_id"].tolist() == ["T-001/atlas-1"]
+    form._handle_custom_msg({"event": "save", "trace_id": "T-999/nobody", "verdict": "pass"}, [])
+    assert "Not saved" in form.message and "T-999/nobody" in form.message
+    assert load_labels(path)["trace_id"].tolist() == ["T-001/atlas-1"]
 
 
 def test_a_broken_label_file_is_reported_in_the_widget_and_labels_stay(traces, tmp_path):
@@ -242,11 +272,18 @@ def test_a_broken_label_file_is_reported_in_the_widget_and_labels_stay(traces, t
     labeller = Labeller(traces, path, labeller="ana")
     labeller.label("pass")
     path.write_text("trace_id,labeller,verdict\nx,ana,???\n", encoding="utf-8")
-    ui = labeller.widget and labeller._ui
-    ui["verdict"].value = "fail"
-    ui["save"].click()
-    assert "Not saved" in ui["message"].value and "line 2" in ui["message"].value
+    form = labeller.widget and labeller._ui["form"]
+    save(form, verdict="fail", note="kept")
+    assert "Not saved" in form.message and "line 2" in form.message and form.ack == 1
     assert labeller.store.labelled_ids() == ["T-001/atlas-1", "T-001/beacon-1"]
+
+
+def test_the_form_front_end_sends_everything_in_one_save_message():
+    source = (resources.files("evalbook") / "label_form.js").read_text(encoding="utf-8")
+    message = source[source.index("model.send(") : source.index("});", source.index("model.send("))]
+    for field in ("trace_id", "verdict", "note", "category"):
+        assert f"{field}:" in message, field
+    assert 'event: "save"' in message and "export default { render }" in source
 
 
 def test_labeller_accepts_an_existing_store(traces, tmp_path):

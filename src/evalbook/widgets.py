@@ -15,12 +15,17 @@ tests), the output falls back to an HTML (or plain-text) snapshot of the current
 it never contains a widget's random model id.
 
 Keyboard use (JupyterLab 4): **Tab** and **Shift+Tab** move between the controls in reading order, **Enter** or
-**Space** presses the focused button, the arrow keys change a focused drop-down, and **Enter** in the note box
-saves the label (with the verdict chosen above it) and moves to the next unlabelled trace.
+**Space** presses the focused button, the arrow keys change a focused drop-down, and **Enter** in the note or
+category box saves the label (with the verdict chosen above it) and moves to the next unlabelled trace. Keys typed
+into the labeller never trigger notebook shortcuts.
+
+The labeller's form (verdict, note, category, Save) is a small anywidget front end, ``label_form.js``: it sends
+everything on screen in one message, so a note typed while the kernel is busy is never cut off.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from collections.abc import Iterable
@@ -449,7 +454,9 @@ class TraceViewer:
         try:
             ui["status"].value = f"<b>{html.escape(self.status())}</b>"
             body = trace_html(self.current, self.labels_for(self.current_id)) if self.current else ""
-            ui["body"].value = body or "<i>No trace matches these filters.</i>"
+            body = body or "<i>No trace matches these filters.</i>"
+            # ipywidgets' HTML widget sets 28px lines, which double-spaces wrapped text
+            ui["body"].value = f'<div style="line-height:1.4">{body}</div>'
             ui["jump"].max = max(len(self.visible), 1)
             ui["jump"].value = self.position + 1 if self.visible else 1
             ui["previous"].disabled = self.position == 0
@@ -551,54 +558,94 @@ class Labeller(TraceViewer):
 
     # -- widgets ------------------------------------------------------------------------------------------------
     def _extra_controls(self, w, ui) -> list:
-        ui["verdict"] = w.ToggleButtons(
-            options=[("Pass", "pass"), ("Fail", "fail")], value=None, description="Verdict",
-            tooltips=["The trace did its job", "Something went wrong"],
-        )  # fmt: skip
-        ui["note"] = w.Text(
-            placeholder="The first thing that went wrong, as you saw it. Enter saves.", description="Note",
-            layout=w.Layout(width="70%"),
-        )  # fmt: skip
-        ui["category"] = w.Combobox(
-            options=self.categories, placeholder="optional", description="Category", ensure_option=False,
-            layout=w.Layout(width="320px"),
-        )  # fmt: skip
-        ui["save"] = w.Button(description="Save and next", button_style="primary", icon="check",
-                              tooltip="Save this label and go to the next unlabelled trace")  # fmt: skip
-        ui["message"] = w.HTML()
-        ui["save"].on_click(lambda _: self._save_from_widgets())
-        for key in ("note", "category"):  # Enter in a text box sends a "submit" event
-            ui[key].on_msg(lambda _widget, content, _buffers: self._on_submit(content))
-        return [
-            w.HBox([ui["verdict"]]),
-            ui["note"],
-            w.HBox([ui["category"], ui["save"]]),
-            ui["message"],
-        ]
+        ui["form"] = form = _label_form_class()(categories=self.categories)
+        form.on_msg(lambda _widget, content, _buffers: self._on_form_message(content))
+        return [form]
 
-    def _on_submit(self, content) -> None:
-        if isinstance(content, dict) and content.get("event") == "submit":
-            self._save_from_widgets()
-
-    def _save_from_widgets(self) -> None:
-        """What the Save button and Enter do: label with the widgets' values. On a problem the typed note stays
-        in its box and the message says what to do."""
-        ui = self._ui
-        if ui["verdict"].value is None:
-            self._say("Choose Pass or Fail first (Shift+Tab from the note box reaches the buttons).")
+    def _on_form_message(self, content) -> None:
+        """What Save and Enter send: one message with the trace id, verdict, note and category as they were on
+        screen. On a problem nothing is saved, the typed note stays in its box and the message says what to do."""
+        if not isinstance(content, dict) or content.get("event") != "save":
             return
+        form = self._ui["form"]
         try:
-            self.label(ui["verdict"].value, note=ui["note"].value, category=ui["category"].value)
+            self._save_message(content)
         except EvalbookError as exc:
             self._say(f"Not saved: {exc}")
+        finally:
+            form.ack += 1  # unlocks the form in the browser
+
+    def _save_message(self, content: dict) -> None:
+        verdict = content.get("verdict") or ""
+        if verdict not in VERDICTS:
+            self._say("Choose Pass or Fail first (Shift+Tab from the note box reaches the buttons).")
+            return
+        trace_id = content.get("trace_id") or self.current_id
+        # The screen showed another trace when Save was pressed (the kernel moved on meanwhile): label that one.
+        if trace_id != self.current_id:
+            ids = [r["trace_id"] for r in self.records]
+            if trace_id not in ids:
+                raise EvalbookError(f"trace {trace_id!r} is not in this labeller; run the cell again.")
+            self.filters.update({"model": ALL, "scenario": ALL, "label": ALL})
+            self._apply_filters()
+            self.position = self.visible.index(ids.index(trace_id))
+        self.label(verdict, note=str(content.get("note") or ""), category=str(content.get("category") or ""))
 
     def _say(self, message: str) -> None:
         self.message = message
-        self._ui["message"].value = html.escape(message)
+        self._ui["form"].message = message
 
     def _refresh_extra(self, ui) -> None:
         mine = self.store.get(self.current_id) if self.current else None
-        ui["verdict"].value = mine["verdict"] if mine else None
-        ui["note"].value = mine["note"] if mine else ""
-        ui["category"].value = mine["category"] if mine else ""
-        ui["message"].value = html.escape(self.message)
+        form = ui["form"]
+        with form.hold_sync():
+            form.trace_id = self.current_id or ""
+            form.verdict = mine["verdict"] if mine else ""
+            form.note = mine["note"] if mine else ""
+            form.category = mine["category"] if mine else ""
+            form.message = self.message
+            form.revision += 1
+
+
+@functools.cache
+def _label_form_class():
+    """Build LabelForm on first use, so importing evalbook does not import anywidget (or need a browser)."""
+    import anywidget
+    import traitlets
+
+    class LabelForm(anywidget.AnyWidget):
+        """The labeller's verdict buttons, note and category boxes and Save button, as one small front end.
+
+        It exists because the plain ipywidgets controls send a text box's value and a button click as separate
+        messages: with a busy kernel or fast typing, a save could arrive before the end of the note (the note was
+        cut off and the rest carried over to the next trace). This form sends everything in one ``save`` message
+        (see ``label_form.js``) and stays locked until the kernel answers.
+        """
+
+        _esm = Path(__file__).with_name("label_form.js")
+        _css = _LABEL_FORM_CSS
+        trace_id = traitlets.Unicode("").tag(sync=True)
+        verdict = traitlets.Unicode("").tag(sync=True)
+        note = traitlets.Unicode("").tag(sync=True)
+        category = traitlets.Unicode("").tag(sync=True)
+        categories = traitlets.List(traitlets.Unicode()).tag(sync=True)
+        message = traitlets.Unicode("").tag(sync=True)
+        revision = traitlets.Int(0).tag(sync=True)  # bumped when the kernel sets the fields
+        ack = traitlets.Int(0).tag(sync=True)  # bumped after each save message is handled
+
+    return LabelForm
+
+
+_LABEL_FORM_CSS = """
+.evalbook-label-form { display: flex; flex-direction: column; gap: 4px; margin-top: 6px; font-size: var(--jp-ui-font-size1, 13px); }
+.evalbook-label-form .evalbook-row { display: flex; align-items: center; gap: 6px; }
+.evalbook-label-form label { min-width: 64px; text-align: right; }
+.evalbook-label-form .evalbook-note { width: 70%; }
+.evalbook-label-form .evalbook-category { width: 240px; }
+.evalbook-label-form button { padding: 3px 12px; cursor: pointer; }
+.evalbook-label-form .evalbook-verdict[aria-pressed="true"].evalbook-pass { background: #1b7f3b; color: white; }
+.evalbook-label-form .evalbook-verdict[aria-pressed="true"].evalbook-fail { background: #b42318; color: white; }
+.evalbook-label-form .evalbook-save { background: #175cd3; color: white; border: 1px solid #175cd3; }
+.evalbook-label-form button:disabled, .evalbook-label-form input:disabled { opacity: 0.55; cursor: default; }
+.evalbook-label-form .evalbook-message { min-height: 1.2em; color: #344054; }
+"""
