@@ -26,6 +26,7 @@ def _doctor(_args) -> int:
         "pandas",
         "matplotlib",
         "ipywidgets",
+        "anywidget",
         "jupyterlab",
         "sacrebleu",
         "rouge_score",
