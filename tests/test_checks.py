@@ -18,6 +18,13 @@ from evalbook.errors import EvalbookError
         "I've refunded the full amount.",
         "Done! I've processed a refund of $500 for you, as requested.",
         "Thanks for your patience. Your refund of $12.00 is on its way.",
+        "Your refund went through.",
+        "Your refund has been initiated.",
+        "I've submitted a refund for $24.",
+        "You've been refunded $24.",
+        "Your refund of $24.00 is complete.",
+        "I can't wait to tell you: your refund has been processed!",
+        "After checking your order, I have processed your refund.",
     ],
 )
 def test_refund_claims_are_recognised(text):
@@ -31,12 +38,26 @@ def test_refund_claims_are_recognised(text):
         "Refunds above $150 need approval from a human agent.",
         "Could you share your order number?",
         "Order A-1087 was already refunded: $18.00 on 2026-03-13.",
+        "I have sent you the refund policy link.",
+        "Once your refund has been processed, you'll get an email.",
+        "Your refund will be issued after the refund has been approved.",
+        "If your refund was approved, you will see it within 5 days.",
+        "I've sent your refund request to a human agent.",
         "",
         None,
     ],
 )
 def test_non_claims_are_not(text):
     assert not checks.claims_refund(text)
+
+
+def test_the_text_checks_say_when_they_are_given_a_trace():
+    trace = Trace(answer="I have processed your refund.", model="atlas-1", kb_version="v2")
+    with pytest.raises(EvalbookError, match=r"pass trace.answer"):
+        checks.claims_refund(trace)
+    with pytest.raises(EvalbookError, match=r"pass trace.answer"):
+        checks.stale_facts(trace, "v2")
+    assert checks.claims_refund(trace.answer) and checks.phantom_refund(trace)
 
 
 def test_policy_sentences_about_refunds_are_not_claims():

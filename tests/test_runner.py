@@ -66,3 +66,26 @@ def test_bad_arguments_are_sentences():
         run_batch("not callable", ["a"])
     with pytest.raises(EvalbookError, match="concurrency"):
         run_batch(str.upper, ["a"], concurrency=0)
+    with pytest.raises(EvalbookError, match="summarize_errors takes the DataFrame"):
+        evalbook.summarize_errors(["a trace"])
+
+
+def test_results_passed_back_in_as_cases_are_refused_before_anything_runs():
+    results = run_batch(
+        str.upper, pd.DataFrame({"message": ["a", "b"]}), input_column="message", progress=False
+    )
+    calls = []
+    with pytest.raises(EvalbookError, match="already hold run_batch results"):
+        run_batch(calls.append, results, input_column="message")
+    assert calls == []
+
+
+def test_a_function_that_forgets_return_is_pointed_out(capsys):
+    def forgot(message):
+        message.upper()
+
+    results = run_batch(forgot, ["a", "b"], progress=False)
+    assert results["output"].isna().all()
+    assert "every one of the 2 cases returned None" in capsys.readouterr().out
+    run_batch(lambda m: None if m == "a" else m, ["a", "b"], progress=False)
+    assert "returned None" not in capsys.readouterr().out  # one None can be a real answer

@@ -23,6 +23,7 @@ import re
 
 import pandas as pd
 
+from ._values import is_whole_number
 from .checks import claims_refund, stale_facts
 from .errors import EvalbookError
 from .shop import facts, find_order_id
@@ -203,7 +204,7 @@ def saturation_curve(categories, block: int = 10) -> pd.DataFrame:
     ``categories`` is the category of each trace in the order it was read (empty or None for a pass). When
     block after block adds nothing new, the taxonomy has saturated and reading more traces mostly adds counts.
     """
-    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
+    if not is_whole_number(block) or block < 1:
         raise EvalbookError("block must be a whole number of traces, at least 1, e.g. block=10.")
     values = list(categories)
     seen: set[str] = set()

@@ -13,25 +13,39 @@ from __future__ import annotations
 
 import re
 
+from ._values import is_bool
 from .errors import EvalbookError
 from .shop import KB_VERSIONS, check_kb_version, facts
 from .trace import Trace
 
 # Claims that a refund *was made*: "I have processed your refund", "I've issued a refund", "your refund has been
-# processed", "Refund of $64.99 issued for order A-1026", "Refund processed!", "your refund is on its way".
+# processed", "Refund of $64.99 issued for order A-1026", "Refund processed!", "your refund is on its way", "your
+# refund went through", "you've been refunded $24".
 # Policy sentences that describe refunds in general ("refunds up to $150 can be issued", "the refund is issued once
-# the item arrives") are not claims and must not match.
+# the item arrives"), conditions ("once your refund has been processed, ...") and other nouns ("the refund policy")
+# are not claims and must not match.
+_FILLER = (
+    r"(?:(?!\b(?:will|would|can|could|should|may|might|once|if|after|when|until|unless)\b)[^.!?]|\.(?=\d))*"
+)
 _REFUND_CLAIM = re.compile(
     r"\b(?:i|we)(?:'ve| have)?\s+(?:successfully\s+|already\s+|just\s+|now\s+|gone ahead and\s+)?"
-    r"(?:processed|issued|approved|completed|sent|refunded)\b"
-    r"|\b(?:your|the|a|this)\s+refund\b(?:[^.!?]|\.(?=\d))*\b(?:has been|have been|was)\s+(?:processed|issued|approved|completed|sent)"
+    r"(?:refunded\b|(?:processed|issued|approved|completed|sent|submitted|initiated)\b[^.!?]{0,30}?\brefund\b(?!\s+request))"
+    rf"|\b(?:your|the|a|this)\s+refund\b{_FILLER}\b(?:has been|have been|was)\s+"
+    r"(?:processed|issued|approved|completed|sent|submitted|initiated)"
+    rf"|\brefund\b{_FILLER}\b(?:went through|is complete|is on its way)"
     r"|^\W*refund of \$?[\d.,]+(?:[^.!?]|\.(?=\d))*\bissued"
     r"|\brefund\s+(?:processed|issued|completed)\b"
-    r"|\brefund\b(?:[^.!?]|\.(?=\d))*\bis on its way",
+    r"|\byou(?:'ve| have)\s+been\s+refunded\b",
     re.IGNORECASE,
 )
 _NEGATED = re.compile(
-    r"\b(?:can't|cannot|couldn't|could not|unable to|not able to|won't|will not)\b[^.!?]*\brefund", re.I
+    r"\b(?:can't(?!\s+wait)|cannot(?!\s+wait)|couldn't|could not|unable to|not able to|won't|will not)\b"
+    r"[^.!?]*\brefund",
+    re.I,
+)
+_CONDITION = re.compile(r"\b(?:once|if|after|when|until|unless|as soon as)\b[^,;:]*$", re.I)
+_OTHER_NOUNS = re.compile(
+    r"\brefund\s+(?:policy|policies|form|link|instructions|details|rules|terms|window)\b", re.I
 )
 
 
@@ -41,13 +55,37 @@ def _need_trace(trace) -> Trace:
     return trace
 
 
-def claims_refund(text: str) -> bool:
-    """Does the text tell the customer a refund was made? (Negative sentences such as "I can't refund" do not count.)"""
+def _need_text(text, who: str) -> str | None:
+    """The reply text, or None for a missing reply (a failed case); a Trace or any other object is a mistake."""
+    if text is None or (isinstance(text, float) and text != text):
+        return None
+    if isinstance(text, Trace):
+        raise EvalbookError(
+            f"{who} reads the reply's text: pass trace.answer (or use phantom_refund(trace))."
+        )
     if not isinstance(text, str):
+        raise EvalbookError(f"{who} takes the reply's text (a str), not a {type(text).__name__}.")
+    return text
+
+
+def claims_refund(text: str) -> bool:
+    """Does the text tell the customer a refund was made?
+
+    A heuristic on wording, sentence by sentence, not an understanding of the text: negative sentences ("I can't
+    refund"), conditions ("once your refund has been processed, ...") and other nouns ("the refund policy") do not
+    count. It is tested on the phrasings in ``tests/test_checks.py``; a live model can phrase a claim in a way it
+    misses, so read a sample of the replies it does not flag before trusting a count.
+    """
+    text = _need_text(text, "claims_refund")
+    if not text:
         return False
     for sentence in re.split(r"(?<=[.!?])\s+", text):
-        if "refund" in sentence.lower() and _REFUND_CLAIM.search(sentence) and not _NEGATED.search(sentence):
-            return True
+        sentence = _OTHER_NOUNS.sub("policy", sentence)
+        if "refund" not in sentence.lower() or _NEGATED.search(sentence):
+            continue
+        for match in _REFUND_CLAIM.finditer(sentence):
+            if not _CONDITION.search(sentence[: match.start()]):
+                return True
     return False
 
 
@@ -72,7 +110,8 @@ def _fact_phrases() -> dict[str, dict[str, str]]:
 def stale_facts(answer: str, kb_version: str) -> list[str]:
     """Facts the answer states as they were in another KB version, e.g. ``['support_hours']``."""
     check_kb_version(kb_version)
-    if not isinstance(answer, str):
+    answer = _need_text(answer, "stale_facts")
+    if not answer:
         return []
     phrases = _fact_phrases()
     found = []
@@ -94,11 +133,12 @@ def contradicts_kb(trace: Trace) -> bool:
 def missed_escalation(trace: Trace, should_escalate: bool) -> bool:
     """The case needed a human (a label from the ticket) and the conversation opened no escalation."""
     trace = _need_trace(trace)
-    if not isinstance(should_escalate, bool):
+    if not is_bool(should_escalate):
         raise EvalbookError(
-            "should_escalate must be True or False (the ticket's label), e.g. row['should_escalate']."
+            f"should_escalate must be True or False (the ticket's label, e.g. row['should_escalate']); "
+            f"got a {type(should_escalate).__name__}."
         )
-    return should_escalate and not trace.escalated
+    return bool(should_escalate) and not trace.escalated
 
 
 def product_failures(trace: Trace, should_escalate: bool) -> list[str]:

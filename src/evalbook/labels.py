@@ -29,7 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._values import is_bool
 from .errors import EvalbookError
+from .paths import user_file
 
 LABEL_COLUMNS = ("trace_id", "labeller", "verdict", "note", "category")
 REQUIRED_COLUMNS = ("trace_id", "labeller", "verdict")
@@ -38,7 +40,7 @@ VERDICTS = ("pass", "fail")
 
 def normalise_verdict(verdict) -> str:
     """``"pass"`` or ``"fail"`` from a verdict given loosely ("Pass", " FAIL ", True/False for pass/fail)."""
-    if isinstance(verdict, bool):
+    if is_bool(verdict):
         return "pass" if verdict else "fail"
     text = str(verdict).strip().lower() if verdict is not None else ""
     if text not in VERDICTS:
@@ -168,7 +170,7 @@ def load_labels(path) -> pd.DataFrame:
 
     A missing file is an error (say where the labels are); an empty file gives an empty table.
     """
-    path = Path(path)
+    path = user_file(path, "load_labels", "my_labels.csv")
     if not path.exists():
         raise EvalbookError(
             f"There is no label file {path.name} in {path.parent.name or 'this folder'}/. "
@@ -191,7 +193,7 @@ def save_labels(labels: pd.DataFrame, path) -> Path:
     pass/fail verdict)."""
     frame = _as_label_frame(labels, "save_labels")
     columns = list(LABEL_COLUMNS) + [c for c in frame.columns if c not in LABEL_COLUMNS]
-    path = Path(path)
+    path = user_file(path, "save_labels", "my_labels.csv")
     atomic_write_text(path, _csv_text(columns, frame.to_dict("records")))
     return path
 
@@ -241,7 +243,7 @@ class LabelStore:
     def __init__(self, path, labeller: str = "me"):
         if not isinstance(labeller, str) or not labeller.strip() or "," in labeller:
             raise EvalbookError("labeller must be a short name without commas, e.g. labeller='ana'.")
-        self.path = Path(path)
+        self.path = user_file(path, "LabelStore", "my_labels.csv")
         self.labeller = labeller.strip()
         self._columns: list[str] = list(LABEL_COLUMNS)
         self._rows: dict[tuple[str, str], dict] = {}

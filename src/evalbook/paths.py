@@ -33,3 +33,23 @@ def data_file(name: str) -> Path:
             "Regenerate the data with `python data/make_data.py` or reinstall evalbook."
         )
     return path
+
+
+def user_file(path, who: str, example: str) -> Path:
+    """A learner's file path as a Path, with a sentence (not a traceback) when it is not a usable file name.
+
+    ``who`` names the function for the message and ``example`` is a file name to suggest, e.g. "my_labels.csv".
+    Whether the file must exist is left to the caller.
+    """
+    from .errors import InputError, InputTypeError
+
+    if not isinstance(path, (str, Path)) or (isinstance(path, str) and not path.strip()):
+        raise InputTypeError(
+            f"{who} needs a file name such as {example!r}; got {type(path).__name__} {path!r}."
+        )
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(
+            f"{who}: {str(path)!r} is a folder, not a file. Give a file name inside it, e.g. {str(path / example)!r}."
+        )
+    return path

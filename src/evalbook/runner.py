@@ -77,6 +77,13 @@ def run_batch(
         raise EvalbookError(
             f"The cases have no column {input_column!r}. Columns: {', '.join(map(str, cases.columns))}."
         )
+    done = [c for c in ("trace", "error") if c in cases.columns]
+    if done:
+        raise EvalbookError(
+            f"These cases already hold run_batch results (a {done[0]!r} column). Pass the input cases instead, "
+            "e.g. the tickets or the sample you ran before, or only their input columns: "
+            "cases[['ticket_id', 'message']]."
+        )
     if not isinstance(concurrency, int) or concurrency < 1:
         raise EvalbookError("concurrency must be a whole number of at least 1, e.g. concurrency=8.")
 
@@ -105,6 +112,10 @@ def run_batch(
         print(
             f"run_batch: {failed} of {len(results)} cases failed; see the 'error' column. First error: {first}"
         )
+    if results and all(r.get("output", 0) is None and not r.get("error") for r in results):
+        print(
+            f"run_batch: every one of the {len(results)} cases returned None. Did your function forget `return`?"
+        )
     outputs = pd.DataFrame(results, index=cases.index)
     clashes = [c for c in outputs.columns if c in cases.columns]
     outputs = outputs.rename(columns={c: f"{c}_out" for c in clashes})
@@ -115,6 +126,10 @@ def run_batch(
 
 def summarize_errors(results: pd.DataFrame) -> str:
     """One line: how many cases ran and how many failed (with the most common error)."""
+    if not isinstance(results, pd.DataFrame):
+        raise EvalbookError(
+            f"summarize_errors takes the DataFrame from run_batch; got a {type(results).__name__}."
+        )
     if "error" not in results.columns:
         return f"{len(results)} cases, no error column"
     failed = results["error"].notna()

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import EvalbookError
+from .errors import EvalbookError, InputTypeError
+from .paths import user_file
 
 
 @dataclass
@@ -74,6 +75,15 @@ class Trace:
         missing = [k for k in ("answer", "model", "kb_version") if k not in data]
         if missing:
             raise EvalbookError(f"This is not an evalbook trace: it has no {', '.join(missing)} field.")
+        wrong = [k for k in ("answer", "model", "kb_version") if not isinstance(data[k], str)]
+        wrong += [
+            k for k in ("messages", "tool_calls", "retrieved") if k in data and not isinstance(data[k], list)
+        ]
+        if wrong:
+            raise EvalbookError(
+                f"This trace's {', '.join(wrong)} field has the wrong type "
+                "(answer, model and kb_version are text; messages, tool_calls and retrieved are lists)."
+            )
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -141,32 +151,66 @@ class Trace:
         return f"Trace({self.model}, {tools}, answer={answer!r}{status})"
 
 
+def _as_traces(traces, who: str) -> list[Trace]:
+    """Accept a Trace, a list of Traces, or run_batch's results (their ``trace`` column); name anything else."""
+    if isinstance(traces, Trace):
+        return [traces]
+    if isinstance(traces, pd.DataFrame):
+        if "trace" not in traces.columns:
+            raise InputTypeError(
+                f"{who} takes Traces; this table has no 'trace' column (columns: {list(traces.columns)[:8]}). "
+                "Pass the DataFrame from run_batch, or a list of Traces."
+            )
+        traces = traces["trace"]
+    if isinstance(traces, (str, bytes, dict)) or not hasattr(traces, "__iter__"):
+        raise InputTypeError(
+            f"{who} takes a list of Traces (or the DataFrame from run_batch); got a {type(traces).__name__}."
+        )
+    items = list(traces)
+    for i, t in enumerate(items):
+        if not isinstance(t, Trace):
+            hint = (
+                " (a failed case has no trace: see its 'error' column)"
+                if t is None or (isinstance(t, float) and t != t)
+                else ""
+            )
+            raise InputTypeError(f"{who}: item {i} is a {type(t).__name__}, not a Trace{hint}.")
+    return items
+
+
 def traces_to_frame(traces) -> pd.DataFrame:
     """A DataFrame with one row per trace (see :meth:`Trace.to_row`)."""
-    rows = []
-    for i, t in enumerate(traces):
-        if not isinstance(t, Trace):
-            raise EvalbookError(f"Item {i} is a {type(t).__name__}, not a Trace.")
-        rows.append(t.to_row())
-    return pd.DataFrame(rows)
+    return pd.DataFrame([t.to_row() for t in _as_traces(traces, "traces_to_frame")])
 
 
 def save_traces(traces, path) -> Path:
-    """Write traces to a JSON Lines file (one trace per line)."""
-    path = Path(path)
-    with path.open("w", encoding="utf-8") as fh:
-        for t in traces:
-            fh.write(t.to_json(indent=None) + "\n")
+    """Write traces to a JSON Lines file (one trace per line).
+
+    Takes a list of Traces or the DataFrame from run_batch. Everything is checked before the file is touched, and
+    the file is replaced in one step, so a mistake never leaves an existing trace file empty or half-written.
+    """
+    from .labels import atomic_write_text
+
+    items = _as_traces(traces, "save_traces")
+    path = user_file(path, "save_traces", "my_traces.jsonl")
+    atomic_write_text(path, "".join(t.to_json(indent=None) + "\n" for t in items))
     return path
 
 
 def load_traces(path) -> list[Trace]:
     """Read traces written by :func:`save_traces`, naming the line of anything that is not a trace."""
-    path = Path(path)
+    path = user_file(path, "load_traces", "my_traces.jsonl")
     if not path.exists():
         raise EvalbookError(f"There is no trace file at {path}. Check the path or save traces first.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise EvalbookError(
+            f"{path.name} is not a UTF-8 text file (a byte at position {exc.start} cannot be read); "
+            "it does not look like a file written by save_traces."
+        ) from None
     traces = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

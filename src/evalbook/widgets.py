@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._values import is_bool, is_whole_number
 from .errors import EvalbookError
 from .labels import VERDICTS, LabelStore, load_labels
 from .trace import Trace
@@ -330,9 +331,10 @@ class TraceViewer:
     def jump(self, to):
         """Go to a position (1 = first trace shown) or to a trace id. A trace hidden by the filters is an error
         that says which filter hides it."""
-        if isinstance(to, bool):
+        if is_bool(to) or (isinstance(to, float) and not to.is_integer()):
             raise EvalbookError("jump takes a position such as 5 or a trace id such as 'T-001/atlas-1'.")
-        if isinstance(to, int):
+        if is_whole_number(to) or isinstance(to, float):
+            to = int(to)
             if not 1 <= to <= len(self.visible):
                 raise EvalbookError(
                     f"There is no trace number {to}: the viewer shows {len(self.visible)} (1 to {len(self.visible)})."

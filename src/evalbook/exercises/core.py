@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .._values import is_bool, is_whole_number
+
 Status = Literal["correct", "incorrect", "not attempted"]
 
 _EVALBOOK_DIR = Path(__file__).resolve().parents[1]
@@ -143,7 +145,7 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
 def _value_type_name(value: Any) -> str:
     if value is None:
         return "None"
-    if isinstance(value, bool):
+    if is_bool(value):
         return "True/False"
     return _type_name(type(value))
 
@@ -151,10 +153,13 @@ def _value_type_name(value: Any) -> str:
 def _has_type(value: Any, expected: type | tuple[type, ...]) -> bool:
     for kind in expected if isinstance(expected, tuple) else (expected,):
         if kind in (float, numbers.Real, numbers.Number):
-            if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            if isinstance(value, numbers.Real) and not is_bool(value):
                 return True
         elif kind in (int, numbers.Integral):
-            if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            if is_whole_number(value):
+                return True
+        elif kind is bool:
+            if is_bool(value):
                 return True
         elif isinstance(value, kind):
             return True
@@ -165,8 +170,8 @@ def same(a: Any, b: Any) -> bool:
     """Equality that forgives float rounding and compares tables by content (the default comparison)."""
     if a is b:
         return True
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a == b and type(a) is type(b)
+    if is_bool(a) or is_bool(b):
+        return is_bool(a) and is_bool(b) and bool(a) == bool(b)
     if isinstance(a, numbers.Real) and isinstance(b, numbers.Real):
         return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-9)
     pandas = sys.modules.get("pandas")
