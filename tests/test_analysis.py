@@ -124,6 +124,28 @@ def test_failure_rates_divide_by_every_labelled_trace_of_the_group():
         failure_rates(labels, by="scenario")
 
 
+def test_failures_without_a_category_are_counted_not_dropped():
+    labels = pd.DataFrame(
+        {
+            "model": ["a", "a", "b", "b"],
+            "verdict": ["FAIL", "pass", "fail", "Fail"],  # verdicts as people type them
+            "category": ["x", "", None, "  "],
+        }
+    )
+    rates = failure_rates(labels)
+    assert rates.loc["x", "a"] == 0.5 and rates.loc["(uncategorised)", "b"] == 1.0
+    with pytest.raises(EvalbookError, match="empty in row"):
+        failure_rates(labels.assign(model=["a", None, "b", "b"]))
+
+
+def test_saturation_curve_wants_the_category_column():
+    labels = pd.DataFrame({"category": ["a", "b"]})
+    with pytest.raises(EvalbookError, match=r"labels\['category'\]"):
+        saturation_curve(labels)
+    with pytest.raises(EvalbookError, match=r"labels\['category'\]"):
+        saturation_curve(None)
+
+
 def test_saturation_curve_counts_new_categories_per_block():
     categories = ["a", "", "b", None, "a", "c", "", "", "b", "a", "c"]
     curve = saturation_curve(categories, block=4)

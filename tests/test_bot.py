@@ -98,6 +98,20 @@ def test_bad_input_gets_a_sentence():
         SupportBot("beacon-1").run(42)
     with pytest.raises(EvalbookError, match="Unknown tool"):
         SupportBot("beacon-1", tools=["delete_database"])
+    with pytest.raises(EvalbookError, match="empty"):
+        SupportBot("beacon-1").run("   ")
+
+
+def test_a_whole_column_or_table_instead_of_a_message_says_what_to_pass():
+    import evalbook
+
+    tickets = evalbook.load_tickets().head(3)
+    bot = SupportBot("beacon-1")
+    for wrong in (tickets["message"], tickets, tickets["message"].to_numpy()):
+        with pytest.raises(EvalbookError, match="whole column or table"):
+            bot.run(wrong)
+    with pytest.raises(EvalbookError, match="whole row"):
+        bot.run(tickets.iloc[0])
 
 
 def test_latency_is_simulated_and_reproducible():

@@ -283,3 +283,21 @@ def test_a_wrong_answer_in_the_template_lab_shows_the_intended_message(tmp_path)
         cell for cell in lab.cells if cell.source == "lab00_template.q2.check(count_missed_escalations)"
     )
     assert not_done.outputs[0]["data"]["text/plain"].startswith("Not attempted:")
+
+
+def test_lab03_rates_reindexed_by_the_whole_taxonomy_are_still_correct():
+    from evalbook.analysis import CATEGORIES, failure_rates
+    from evalbook.exercises import lab03
+
+    rates = failure_rates(lab03.LABELS, by="model")
+    full = rates.reindex(list(CATEGORIES), fill_value=0)
+    assert len(full) > len(rates)  # some category has no failures in these labels
+    assert lab03.q2.grade(full).status == "correct"
+    assert lab03.q2.grade(full.drop(index="phantom refund")).status == "incorrect"
+
+
+def test_messages_describe_tables_instead_of_printing_them():
+    from evalbook.exercises import lab03
+
+    message = lab03.q4.grade(lambda *tables: None).message
+    assert "<DataFrame, 12 rows x 3 columns>" in message and "returned None" in message

@@ -219,6 +219,20 @@ def test_merge_refuses_one_labeller_contradicting_themself(tmp_path):
     with pytest.raises(EvalbookError, match="at least two labellers"):
         compare_labellers(merge_labels(one))
 
+    LabelStore(two, labeller="ana").label("a", "fail", note="on second thought")
+    with pytest.raises(EvalbookError, match=r"the note: '' vs 'on second thought'"):
+        merge_labels(one, two)  # same verdict, different note: the message names what differs
+
+
+def test_compare_labellers_names_duplicates_and_a_single_name():
+    labels = pd.DataFrame(
+        {"trace_id": ["a", "a", "a"], "labeller": ["ana", "ana", "ben"], "verdict": ["fail", "pass", "fail"]}
+    )
+    with pytest.raises(EvalbookError, match="ana has more than one label for trace a"):
+        compare_labellers(labels)
+    with pytest.raises(EvalbookError, match="list of names"):
+        compare_labellers(labels, labellers="ana")
+
 
 def test_save_labels_validates_and_round_trips(tmp_path):
     frame = pd.DataFrame({"trace_id": ["a"], "labeller": ["ana"], "verdict": ["FAIL"]})

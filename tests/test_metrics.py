@@ -223,3 +223,19 @@ def test_auc_makes_you_say_which_way_the_score_points():
         metrics.auc(FAILED, RISK)  # no default on purpose: BLEU and perplexity point opposite ways
     with pytest.raises(EvalbookError, match="True .* or False"):
         metrics.auc(FAILED, RISK, higher_means_failure="up")
+
+
+def test_auc_orders_infinite_scores_like_any_other():
+    import math
+
+    from sklearn.metrics import roc_auc_score
+
+    labels = [0, 1, 1, 0, 1]
+    scores = [3.0, math.inf, 7.0, 1.0, 2.0]  # a perplexity can be infinite
+    finite = [3.0, 100.0, 7.0, 1.0, 2.0]  # the same order with a large finite value
+    assert metrics.auc(labels, scores, higher_means_failure=True) == roc_auc_score(labels, finite)
+    assert metrics.auc(labels, scores, higher_means_failure=False) == roc_auc_score(
+        labels, [-x for x in finite]
+    )
+    with pytest.raises(EvalbookError, match="empty"):
+        metrics.auc([], [], higher_means_failure=True)

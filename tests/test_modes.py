@@ -130,6 +130,12 @@ def test_replay_without_a_recording_is_a_sentence(tmp_path):
     bad.write_text("{}\n")
     with pytest.raises(EvalbookError, match="Line 1"):
         evalbook.set_mode("replay", recording=bad)
+    with pytest.raises(EvalbookError, match="is a folder"):
+        evalbook.set_mode("replay", recording=tmp_path)
+    with pytest.raises(EvalbookError, match="Back in sim mode"):
+        evalbook.set_mode("replay", recording=tmp_path / "typo.jsonl")
+    assert evalbook.get_mode() == "sim"  # not stuck in a mode where every call fails
+    assert evalbook.SupportBot("beacon-1").run("Where is order A-1010?").error is None
 
 
 def test_live_without_a_key_asks_and_falls_back_to_sim(monkeypatch):

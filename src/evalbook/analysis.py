@@ -26,6 +26,7 @@ import pandas as pd
 from ._values import is_whole_number
 from .checks import claims_refund, stale_facts
 from .errors import EvalbookError
+from .labels import normalise_verdict
 from .shop import facts, find_order_id
 from .trace import Trace
 
@@ -179,15 +180,30 @@ def _need_columns(frame: pd.DataFrame, columns: list[str], who: str) -> None:
         )
 
 
+UNCATEGORISED = "(uncategorised)"
+
+
 def failure_rates(labels: pd.DataFrame, by: str = "model") -> pd.DataFrame:
     """Share of each group's labelled traces that failed in each category (rows: categories, columns: groups).
 
     The denominator is every labelled trace of the group, passes included: a rate per trace, not a share of the
-    failures. Rows are ordered by the overall number of failures, most common first.
+    failures. Rows are ordered by the overall number of failures, most common first; failures labelled without a
+    category are counted in a row named "(uncategorised)".
     """
     _need_columns(labels, ["verdict", "category", by], "failure_rates")
-    failed = labels[labels["verdict"] == "fail"]
-    counts = pd.crosstab(failed["category"], failed[by])
+    if labels[by].isna().any():
+        rows = labels.index[labels[by].isna()].tolist()[:5]
+        raise EvalbookError(
+            f"failure_rates: the {by!r} column is empty in row(s) {rows}; fill it in or drop them."
+        )
+    try:
+        verdicts = labels["verdict"].map(normalise_verdict)
+    except EvalbookError as exc:
+        raise EvalbookError(f"failure_rates: {exc}") from None
+    failed = labels[verdicts == "fail"]
+    # A failure without a category still counts: it gets a row of its own instead of vanishing from the table.
+    category = failed["category"].fillna("").astype(str).str.strip().replace("", UNCATEGORISED)
+    counts = pd.crosstab(category, failed[by])
     groups = sorted(labels[by].unique())
     counts = counts.reindex(columns=groups, fill_value=0)
     totals = labels.groupby(by).size().reindex(groups)
@@ -206,6 +222,11 @@ def saturation_curve(categories, block: int = 10) -> pd.DataFrame:
     """
     if not is_whole_number(block) or block < 1:
         raise EvalbookError("block must be a whole number of traces, at least 1, e.g. block=10.")
+    if isinstance(categories, (pd.DataFrame, str)) or not hasattr(categories, "__iter__"):
+        raise EvalbookError(
+            "saturation_curve takes the category of each trace in reading order, e.g. labels['category']; "
+            f"got a {type(categories).__name__}."
+        )
     values = list(categories)
     seen: set[str] = set()
     rows = []

@@ -144,9 +144,17 @@ class SupportBot:
         in ``trace.error``.
         """
         if isinstance(message, str):
+            if not message.strip():
+                raise EvalbookError("The customer's message is empty; give the bot something to answer.")
             history = [{"role": "user", "content": message}]
         elif isinstance(message, list) and all(isinstance(m, dict) and "role" in m for m in message):
             history = [dict(m) for m in message]
+        elif _is_column_or_table(message):
+            raise EvalbookError(
+                "SupportBot.run got a whole column or table, not one customer's message. Run one message with "
+                "bot.run(tickets['message'].iloc[0]), or all of them with run_batch(bot.run, tickets, "
+                "input_column='message')."
+            )
         elif isinstance(message, dict) or hasattr(message, "keys"):
             raise EvalbookError(
                 "SupportBot.run got a whole row (a dict), not the customer's message. With run_batch, pass "
@@ -236,3 +244,13 @@ class SupportBot:
             return tool(**args)
         except TypeError as exc:
             return {"error": f"Bad arguments for {name}: {exc}"}
+
+
+def _is_column_or_table(value) -> bool:
+    """A DataFrame, an array, or a Series that is a column (a row of the tickets table has a 'message' entry)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, (pd.DataFrame, np.ndarray)):
+        return True
+    return isinstance(value, pd.Series) and "message" not in value.index

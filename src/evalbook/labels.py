@@ -387,9 +387,11 @@ def merge_labels(*sources) -> pd.DataFrame:
     if not clashes.empty:
         first = clashes.iloc[0]
         both = clashes[(clashes.trace_id == first.trace_id) & (clashes.labeller == first.labeller)]
+        differs = next(c for c in columns if both[c].nunique() > 1)
         raise EvalbookError(
             f"{first.labeller} labelled trace {first.trace_id} differently in {' and '.join(both['_source'])} "
-            f"({' vs '.join(both['verdict'])}). Keep one of them (e.g. delete the older line) and merge again."
+            f"(the {differs}: {' vs '.join(repr(v) for v in both[differs])}). Keep one of them (e.g. delete the "
+            "older line) and merge again."
         )
     return merged[columns].reset_index(drop=True)
 
@@ -401,7 +403,11 @@ def compare_labellers(labels, labellers: list[str] | None = None) -> pd.DataFram
     out, because agreement can only be judged where everyone gave a verdict.
     """
     frame = _as_label_frame(labels, "compare_labellers")
-    names = labellers or list(dict.fromkeys(frame["labeller"]))
+    if isinstance(labellers, str):
+        raise EvalbookError(
+            f"labellers is a list of names, e.g. labellers=['ana', 'ben']; got the single string {labellers!r}."
+        )
+    names = list(labellers) if labellers is not None else list(dict.fromkeys(frame["labeller"]))
     if len(names) < 2:
         raise EvalbookError(
             "Comparing needs labels from at least two labellers; these come from "
@@ -412,7 +418,15 @@ def compare_labellers(labels, labellers: list[str] | None = None) -> pd.DataFram
         raise EvalbookError(
             f"No labels from {', '.join(unknown)}. Labellers here: {', '.join(sorted(set(frame.labeller)))}."
         )
-    wide = frame[frame.labeller.isin(names)].pivot(index="trace_id", columns="labeller", values="verdict")
+    chosen = frame[frame.labeller.isin(names)]
+    twice = chosen[chosen.duplicated(subset=["trace_id", "labeller"], keep=False)]
+    if not twice.empty:
+        first = twice.iloc[0]
+        raise EvalbookError(
+            f"{first.labeller} has more than one label for trace {first.trace_id}. Keep one per trace and "
+            "labeller (merge_labels does this and names any conflict), then compare again."
+        )
+    wide = chosen.pivot(index="trace_id", columns="labeller", values="verdict")
     wide = wide.dropna()[names]
     wide.columns = [f"verdict_{n}" for n in names]
     wide["agree"] = wide.nunique(axis=1) == 1

@@ -143,7 +143,7 @@ def _logprob_values(logprobs) -> np.ndarray:
     if logprobs is None:
         raise EvalbookError(
             "There are no log-probabilities (None). Create the bot with SupportBot(..., logprobs=True); in live "
-            "mode the model must also return logprobs."
+            "mode the model must also return logprobs. If it was, the conversation may have failed: see trace.error."
         )
     if isinstance(logprobs, str | bytes) or not isinstance(logprobs, Sequence | np.ndarray):
         raise EvalbookError(
@@ -173,7 +173,8 @@ def _logprob_values(logprobs) -> np.ndarray:
     if not values:
         raise EvalbookError(
             "There are no log-probabilities: perplexity needs at least one token. "
-            "Was the reply empty, or was the bot created without logprobs=True?"
+            "Was the reply empty (a failed conversation: see trace.error), or was the bot created without "
+            "logprobs=True?"
         )
     return np.array(values)
 
@@ -232,6 +233,8 @@ def auc(labels, scores, *, higher_means_failure: bool) -> float:
         raise EvalbookError(
             "scores contain NaN; score every reply (or drop the unscored ones from both lists)."
         )
+    if len(y) == 0:
+        raise EvalbookError("labels and scores are empty: score some replies first.")
     y = y.astype(bool)
     if y.all() or not y.any():
         which = "failed" if y.all() else "passed"
@@ -240,6 +243,12 @@ def auc(labels, scores, *, higher_means_failure: bool) -> float:
             "one failing and one passing reply."
         )
     alarm = s if higher_means_failure else -s
+    if np.isinf(alarm).any():
+        # An infinite score (perplexity of a reply with an impossible token) is still ordered: the AUC depends only
+        # on the order of the scores, so put +/-inf just beyond the finite ones.
+        finite = alarm[np.isfinite(alarm)]
+        low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
+        alarm = np.where(np.isposinf(alarm), high + 1.0, np.where(np.isneginf(alarm), low - 1.0, alarm))
     return float(roc_auc_score(y, alarm))
 
 

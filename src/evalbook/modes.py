@@ -92,7 +92,13 @@ def set_mode(
     if mode == "live":
         _api_key()  # ask now, not in the middle of a batch
     if mode == "replay":
-        _replay_store()  # fail now if the recording is missing
+        try:
+            _replay_store()  # fail now if the recording is missing
+        except EvalbookError as exc:
+            with _lock:
+                _state["mode"] = "sim"  # not left in a mode where every later call fails
+                _clients.clear()
+            raise EvalbookError(f"{exc} Back in sim mode for now.") from None
     return describe()
 
 
@@ -405,10 +411,19 @@ def _replay_store() -> dict[str, dict]:
             f"The recording {path} does not exist. Check the path, or record one in live mode with "
             "evalbook.set_mode('live', record_to='recording.jsonl')."
         )
+    if path.is_dir():
+        raise EvalbookError(f"The recording {path} is a folder; give the .jsonl file inside it.")
     stamp = (str(path.resolve()), path.stat().st_mtime_ns)
     if stamp not in _replay_cache:
         store = {}
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise EvalbookError(
+                f"The recording {path.name} is not a UTF-8 text file; recordings are written by live mode with "
+                "record_to=..."
+            ) from None
+        for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:

@@ -47,7 +47,12 @@ _short.maxstring, _short.maxother, _short.maxlist, _short.maxdict, _short.maxlev
 
 
 def _shorten(value: Any, limit: int = 70) -> str:
-    """A short repr for messages; long containers are described rather than printed."""
+    """A short repr for messages; tables and long containers are described rather than printed."""
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame):
+        return f"<DataFrame, {len(value)} rows x {len(value.columns)} columns>"
+    if pandas is not None and isinstance(value, pandas.Series):
+        return f"<Series, {len(value)} values>"
     try:
         text = _short.repr(value)
     except Exception:  # a learner's object with a broken __repr__

@@ -221,8 +221,13 @@ suspicious = [
 
 
 def _aligned(a, b) -> bool:
-    """Tables equal by content, whatever the row and column order or the index names."""
+    """Tables equal by content, whatever the row and column order or the index names. A row of zeros (a category
+    no trace failed in, e.g. after reindexing by the full taxonomy) counts as absent."""
     if not isinstance(a, pd.DataFrame) or not isinstance(b, pd.DataFrame):
+        return False
+    try:
+        a, b = (t.loc[~(t.fillna(0) == 0).all(axis=1)] for t in (a, b))
+    except (TypeError, ValueError):
         return False
     if set(map(str, a.index)) != set(map(str, b.index)) or set(map(str, a.columns)) != set(
         map(str, b.columns)
@@ -262,6 +267,16 @@ q2 = Exercise(
         Mistake(
             answer=failure_rates(LABELS, by="model") * 100,
             message="Those look like percentages. Give rates as fractions between 0 and 1.",
+        ),
+        Mistake(
+            answer=pd.crosstab(LABELS["category"], LABELS["model"], normalize="columns"),
+            message="Your table has a row for the empty category: those are the passing traces. Count only the "
+            "failing traces per category (the rates still divide by all of a model's traces).",
+        ),
+        Mistake(
+            answer=failure_rates(LABELS, by="model").replace(0, float("nan")),
+            message="Some cells are NaN where no trace of that model failed in that category: that rate is 0. "
+            "Fill them with `.fillna(0)`.",
         ),
     ],
     hint="Count failing traces per category and model with `pd.crosstab(failed['category'], failed['model'])`, "
