@@ -98,6 +98,28 @@ def test_stale_facts_depend_on_the_kb_version():
     assert not checks.contradicts_kb(make("Support is 24/7!", kb="v1"))
 
 
+@pytest.mark.parametrize(
+    "answer, kb, stale",
+    [
+        ("Orders over $50 ship free.", "v2", ["free_shipping_threshold"]),
+        ("Standard shipping takes 3 to 5 business days.", "v2", ["standard_shipping_days"]),
+        ("Standard shipping takes 3–5 business days.", "v2", ["standard_shipping_days"]),
+        ("We're here around the clock.", "v2", ["support_hours"]),
+        ("An agent will reply within 4 hours.", "v2", ["escalation_response"]),
+        ("Our team works 9 am to 5 pm, Monday to Friday.", "v1", ["support_hours"]),
+        ("Standard shipping takes 13-5 business days.", "v2", []),  # not the same number
+        ("Your refund of $50 is on its way.", "v2", []),  # an amount, not the threshold
+        (
+            "It used to be $50 or more; now orders of $75 or more ship free.",
+            "v2",
+            [],
+        ),  # states the current value
+    ],
+)
+def test_stale_facts_tolerate_the_usual_ways_of_writing_a_value(answer, kb, stale):
+    assert checks.stale_facts(answer, kb) == stale
+
+
 def test_missed_escalation_and_the_combined_list():
     assert checks.missed_escalation(make("I'm sorry."), True)
     assert not checks.missed_escalation(make("Passed on.", escalations=[{"case_id": "H-001"}]), True)

@@ -107,19 +107,43 @@ def _fact_phrases() -> dict[str, dict[str, str]]:
     return phrases
 
 
+def _fact_pattern(value) -> re.Pattern:
+    """A pattern for one fact value that tolerates the usual ways of writing it: "$50 or more" / "over $50",
+    "3-5" / "3 to 5" / "3–5", "9am" / "9 am", "24/7" / "around the clock"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        amount = rf"\${value:g}(?:\.00)?(?!\d)"
+        return re.compile(
+            rf"{amount}\s*(?:or more|and (?:over|above|up)|\+)|\b(?:over|above|at least|from|exceeding)\s+{amount}",
+            re.I,
+        )
+    text = re.escape(str(value))
+    text = re.sub(r"(?<=[\dm])\\-(?=\d)", r"\\s*(?:-|–|to)\\s*", text)  # 3-5 -> 3 to 5, 9am-5pm -> 9am to 5pm
+    text = re.sub(r"(?<=\d)(am|pm)", r"\\s*\1", text)  # 9am -> 9 am
+    text = text.replace(r"\ ", r",?\s+")
+    if str(value) == "24/7":
+        text += r"|around the clock|24 hours a day"
+    return re.compile(rf"(?<![\w$])(?:{text})(?![\w/])", re.I)
+
+
 def stale_facts(answer: str, kb_version: str) -> list[str]:
-    """Facts the answer states as they were in another KB version, e.g. ``['support_hours']``."""
+    """Facts the answer states as they were in another KB version, e.g. ``['support_hours']``.
+
+    A fact counts as stale when the answer states another version's value and not the current one. The values
+    are matched with the usual variations ("over $50", "3 to 5 business days", "around the clock"), but this is
+    a wording heuristic: read a sample of answers it does not flag.
+    """
     check_kb_version(kb_version)
     answer = _need_text(answer, "stale_facts")
     if not answer:
         return []
-    phrases = _fact_phrases()
+    values = {v: facts(v) for v in KB_VERSIONS}
     found = []
-    for version, by_fact in phrases.items():
-        if version == kb_version:
-            continue
-        for name, phrase in by_fact.items():
-            if phrase.lower() in answer.lower() and phrases[kb_version][name].lower() not in answer.lower():
+    for name in _fact_phrases()[kb_version]:
+        current = _fact_pattern(values[kb_version][name])
+        for version in KB_VERSIONS:
+            if version == kb_version or str(values[version][name]) == str(values[kb_version][name]):
+                continue
+            if _fact_pattern(values[version][name]).search(answer) and not current.search(answer):
                 found.append(name)
     return sorted(set(found))
 
