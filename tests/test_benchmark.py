@@ -165,6 +165,8 @@ def test_format_question_accepts_a_dict_and_explains_bad_rows():
         ("Answer: B. B is the only option that fits.", "B"),
         ("The answer is B, not C.", "B"),
         ("B. 0.33 A", "B"),  # an echoed option line whose text holds a capital letter
+        ("B\n\nExplanation: A is wrong because it confuses mass and weight.", "B"),
+        ("(c)\nC fits; D does not.", "C"),
     ],
 )
 def test_parse_choice_finds_the_letter(reply, letter):

@@ -117,3 +117,17 @@ def test_a_whole_column_or_table_instead_of_a_message_says_what_to_pass():
 def test_latency_is_simulated_and_reproducible():
     a, b = SupportBot("beacon-1").run(PHANTOM), SupportBot("beacon-1").run(PHANTOM)
     assert a.latency_ms == b.latency_ms > 0 and a.latency_simulated
+
+
+def test_wrong_settings_get_a_sentence():
+    import evalbook
+
+    for settings, fragment in [
+        ({"tools": None}, "list of tool names"),
+        ({"max_steps": "3"}, "max_steps"),
+        ({"client": "x"}, "OpenAI client"),
+    ]:
+        with pytest.raises(EvalbookError, match=fragment):
+            SupportBot("beacon-1", **settings)
+    with pytest.raises(EvalbookError, match="whole number"):
+        evalbook.search_kb("refund", k="2")

@@ -304,3 +304,8 @@ def test_clear_errors_for_tables_that_are_not_traces(traces):
         TraceViewer(traces.assign(trace=None))
     listed = TraceViewer([make_trace("beacon-1", "hi"), make_trace("atlas-1", "yo")])
     assert listed.current_id == "1" and listed.options("model") == ["all", "atlas-1", "beacon-1"]
+
+
+def test_a_labels_table_without_trace_ids_is_named(traces):
+    with pytest.raises(EvalbookError, match="no trace_id column"):
+        TraceViewer(traces, labels=pd.DataFrame({"verdict": ["pass"]}))

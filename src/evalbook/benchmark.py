@@ -100,7 +100,8 @@ _STANDALONE = re.compile(
 def parse_choice(text: str | None) -> str | None:
     """The letter (A to D) a reply chooses, or None if it names no letter or several different ones.
 
-    Handles "B", "b", "Answer: B", "(b)", "The answer is B.", "B. Paris", "I think C is right". A reply that
+    Handles "B", "b", "Answer: B", "(b)", "The answer is B.", "B. Paris", "I think C is right", and a letter on
+    a first line of its own followed by an explanation ("B\n\nA is wrong because..."). A reply that
     commits to two different letters ("A or B", "(A) or (B)", "The answer is A... no, the answer is B") is None,
     so it is not counted as correct even if one of them is the key.
     """
@@ -114,6 +115,10 @@ def parse_choice(text: str | None) -> str | None:
     whole = _WHOLE_REPLY.match(text)
     if whole:
         return whole.group(1).upper()
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    alone = _WHOLE_REPLY.match(first_line)
+    if alone:  # "B" on a line of its own, then an explanation that may mention other letters
+        return alone.group(1).upper()
     # Marked letters ("(B)", "answer: B", a leading "B.") outrank loose capitals, so that an echoed option line
     # such as "B. 0.33 A" or a reply such as "The answer is B, not C" is read as B.
     found = {m.group(1).upper() for m in _PARENTHESISED.finditer(text)}

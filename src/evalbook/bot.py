@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import openai
 
+from ._values import is_whole_number
 from .errors import EvalbookError, learner_message
 from .modes import client as default_client
 from .modes import get_mode
@@ -117,6 +118,19 @@ class SupportBot:
                 raise EvalbookError(unknown_model_message(model))
         if isinstance(tools, str):
             raise EvalbookError(f"tools must be a list of tool names, e.g. tools=[{tools!r}].")
+        if tools is None or not hasattr(tools, "__iter__"):
+            raise EvalbookError(
+                f"tools must be a list of tool names (an empty list for none), e.g. tools={list(TOOLS)[:2]}."
+            )
+        if not is_whole_number(max_steps) or max_steps < 1:
+            raise EvalbookError(
+                f"max_steps must be a whole number of at least 1, e.g. max_steps=6; got {max_steps!r}."
+            )
+        if client is not None and not hasattr(client, "chat"):
+            raise EvalbookError(
+                "client must be an OpenAI client, e.g. evalbook.client() or openai.OpenAI(); "
+                f"got a {type(client).__name__}."
+            )
         unknown = [t for t in tools if t not in TOOLS]
         if unknown:
             raise EvalbookError(f"Unknown tool(s) {unknown}. Available tools: {', '.join(TOOLS)}.")

@@ -198,8 +198,9 @@ def perplexity(logprobs) -> float:
 def auc(labels, scores, *, higher_means_failure: bool) -> float:
     """ROC AUC of ``scores`` as a detector of failures: 0.5 is chance, 1.0 separates failures perfectly.
 
-    ``labels`` says which replies failed (True or 1 = failed, per the shop's records); ``scores`` is the metric for
-    each reply. You must say which way the score points:
+    ``labels`` says which replies failed (True or 1 = failed, per the shop's records; note that label files read
+    True as *pass*, so convert with ``labels["verdict"] == "fail"``); ``scores`` is the metric for each reply. You
+    must say which way the score points:
 
     - ``higher_means_failure=True`` for a risk score, where a high value is the alarm (perplexity: the model was
       unsure);

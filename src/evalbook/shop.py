@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ._values import is_whole_number
 from .errors import EvalbookError
 from .paths import data_dir, data_file
 
@@ -131,6 +132,10 @@ def search_kb(query: str, kb_version: str = CURRENT_KB, k: int = 2) -> list[dict
     TF-IDF keeps retrieval deterministic, fast and explainable; a real product would more likely use embeddings,
     but retrieval quality is not what these lessons are about.
     """
+    if not is_whole_number(k) or k < 1:
+        raise EvalbookError(
+            f"k is how many articles to return, a whole number of at least 1 (e.g. k=2); got {k!r}."
+        )
     if not isinstance(query, str) or not query.strip():
         return []
     vectorizer, matrix = _kb_index(check_kb_version(kb_version))

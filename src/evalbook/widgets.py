@@ -212,6 +212,11 @@ def _label_index(labels) -> dict[str, list[dict]]:
     elif isinstance(labels, (str, Path)):
         frame = load_labels(labels)
     elif isinstance(labels, pd.DataFrame):
+        if "trace_id" not in labels.columns:
+            raise EvalbookError(
+                "The labels table has no trace_id column, so its labels cannot be matched to traces. "
+                f"Columns: {list(labels.columns)[:8]}. Pass a label file or the output of load_labels/merge_labels."
+            )
         frame = labels
     else:
         raise EvalbookError(
