@@ -309,3 +309,16 @@ def test_clear_errors_for_tables_that_are_not_traces(traces):
 def test_a_labels_table_without_trace_ids_is_named(traces):
     with pytest.raises(EvalbookError, match="no trace_id column"):
         TraceViewer(traces, labels=pd.DataFrame({"verdict": ["pass"]}))
+
+
+def test_an_unwritable_label_file_is_reported_in_the_form(traces, tmp_path, monkeypatch):
+    labeller = Labeller(traces, tmp_path / "l.csv", labeller="ana")
+    form = labeller.widget and labeller._ui["form"]
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(labeller.store, "label", disk_full)
+    save(form, verdict="fail", note="kept in the box")
+    assert "Not saved: OSError" in form.message and "No space left" in form.message and form.ack == 1
+    assert labeller.current_id == "T-001/atlas-1"  # still on the same trace

@@ -57,7 +57,7 @@ def _need_trace(trace) -> Trace:
 
 def _need_text(text, who: str) -> str | None:
     """The reply text, or None for a missing reply (a failed case); a Trace or any other object is a mistake."""
-    if text is None or (isinstance(text, float) and text != text):
+    if text is None or (isinstance(text, float) and text != text) or type(text).__name__ == "NAType":
         return None
     if isinstance(text, Trace):
         raise EvalbookError(
@@ -111,7 +111,7 @@ def _fact_pattern(value) -> re.Pattern:
     """A pattern for one fact value that tolerates the usual ways of writing it: "$50 or more" / "over $50",
     "3-5" / "3 to 5" / "3–5", "9am" / "9 am", "24/7" / "around the clock"."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        amount = rf"\${value:g}(?:\.00)?(?!\d)"
+        amount = rf"\${re.escape(f'{value:g}')}(?:\.00)?(?!\d)"
         return re.compile(
             rf"{amount}\s*(?:or more|and (?:over|above|up)|\+)|\b(?:over|above|at least|from|exceeding)\s+{amount}",
             re.I,

@@ -579,6 +579,10 @@ class Labeller(TraceViewer):
             self._save_message(content)
         except EvalbookError as exc:
             self._say(f"Not saved: {exc}")
+        except Exception as exc:  # e.g. the file cannot be written: say so in the form, not in a hidden log
+            self._say(
+                f"Not saved: {type(exc).__name__}: {exc}. Your earlier labels are in {self.store.path.name}."
+            )
         finally:
             form.ack += 1  # unlocks the form in the browser
 
@@ -593,8 +597,9 @@ class Labeller(TraceViewer):
             ids = [r["trace_id"] for r in self.records]
             if trace_id not in ids:
                 raise EvalbookError(f"trace {trace_id!r} is not in this labeller; run the cell again.")
-            self.filters.update({"model": ALL, "scenario": ALL, "label": ALL})
-            self._apply_filters()
+            if ids.index(trace_id) not in self.visible:
+                self.filters.update({"model": ALL, "scenario": ALL, "label": ALL})
+                self._apply_filters()
             self.position = self.visible.index(ids.index(trace_id))
         self.label(verdict, note=str(content.get("note") or ""), category=str(content.get("category") or ""))
 
