@@ -23,15 +23,13 @@ import csv
 import hashlib
 import html
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from ._values import is_bool
 from .errors import EvalbookError
-from .paths import user_file
+from .paths import atomic_write_text, user_file
 
 LABEL_COLUMNS = ("trace_id", "labeller", "verdict", "note", "category")
 REQUIRED_COLUMNS = ("trace_id", "labeller", "verdict")
@@ -143,26 +141,6 @@ def _csv_text(columns: list[str], rows: list[dict]) -> str:
     for row in rows:
         writer.writerow({name: row.get(name, "") for name in columns})
     return buffer.getvalue()
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that the file is either the old one or the new one, never half of each.
-
-    The text goes to a temporary file in the same folder, is flushed to disk, and then replaces ``path`` in one
-    step (``os.replace``, atomic on POSIX and Windows).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def load_labels(path) -> pd.DataFrame:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from importlib import resources
 from pathlib import Path
+
+from .errors import InputError, InputTypeError
 
 
 def data_dir() -> Path:
@@ -41,8 +45,6 @@ def user_file(path, who: str, example: str) -> Path:
     ``who`` names the function for the message and ``example`` is a file name to suggest, e.g. "my_labels.csv".
     Whether the file must exist is left to the caller.
     """
-    from .errors import InputError, InputTypeError
-
     if not isinstance(path, (str, Path)) or (isinstance(path, str) and not path.strip()):
         raise InputTypeError(
             f"{who} needs a file name such as {example!r}; got {type(path).__name__} {path!r}."
@@ -53,3 +55,23 @@ def user_file(path, who: str, example: str) -> Path:
             f"{who}: {str(path)!r} is a folder, not a file. Give a file name inside it, e.g. {str(path / example)!r}."
         )
     return path
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that the file is either the old one or the new one, never half of each.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, and then replaces ``path`` in one
+    step (``os.replace``, atomic on POSIX and Windows).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

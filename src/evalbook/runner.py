@@ -112,7 +112,7 @@ def run_batch(
         print(
             f"run_batch: {failed} of {len(results)} cases failed; see the 'error' column. First error: {first}"
         )
-    if results and all(r.get("output", 0) is None and not r.get("error") for r in results):
+    if results and all("output" in r and r["output"] is None and not r["error"] for r in results):
         print(
             f"run_batch: every one of the {len(results)} cases returned None. Did your function forget `return`?"
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import EvalbookError, InputTypeError
-from .paths import user_file
+from .paths import atomic_write_text, user_file
 
 
 @dataclass
@@ -189,8 +189,6 @@ def save_traces(traces, path) -> Path:
     Takes a list of Traces or the DataFrame from run_batch. Everything is checked before the file is touched, and
     the file is replaced in one step, so a mistake never leaves an existing trace file empty or half-written.
     """
-    from .labels import atomic_write_text
-
     items = _as_traces(traces, "save_traces")
     path = user_file(path, "save_traces", "my_traces.jsonl")
     atomic_write_text(path, "".join(t.to_json(indent=None) + "\n" for t in items))
