@@ -50,7 +50,7 @@ nbtest: $(STAMP)
 
 # Re-execute lessons and solutions in place (sim mode), then regenerate the labs.
 notebooks: $(STAMP)
-	$(NBENV) $(BIN)/python -m evalbook.devtools execute notebooks solutions $(TEMPLATES)
+	$(NBENV) $(BIN)/python -m evalbook.dev.notebooks execute notebooks solutions $(TEMPLATES)
 	$(BIN)/evalbook labs build
 
 labs: $(STAMP)

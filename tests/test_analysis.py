@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalbook.analysis import CATEGORIES, failure_rates, rule_label, saturation_curve
+from evalbook.analysis import failure_rates, saturation_curve
+from evalbook.course.acme import CATEGORIES, acme_trace, rule_label
 from evalbook.errors import EvalbookError
 from evalbook.trace import Trace
 
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def trace(answer: str, calls=(), refunds=(), escalations=(), message="Refund order A-1010 please") -> Trace:
-    return Trace(
+    return acme_trace(
         answer=answer,
         model="atlas-1",
         kb_version="v2",

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
-from evalbook import benchmark as bm
+from evalbook.course import quiz as bm
 from evalbook.sim import mcq
 from evalbook.sim.draw import Draw
 

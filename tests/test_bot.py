@@ -7,7 +7,9 @@ import json
 import pytest
 
 import evalbook
-from evalbook import SupportBot, Trace
+from evalbook import Trace
+from evalbook.course import acme
+from evalbook.course.acme import SupportBot
 from evalbook.errors import EvalbookError
 
 PHANTOM = "Where is my refund for order A-1026?"  # atlas-1 claims it without calling the tool
@@ -27,8 +29,8 @@ def test_atlas_claims_a_refund_it_never_issued():
 
 
 def test_over_limit_refund_is_escalated_by_beacon():
-    orders = evalbook.load_orders()
-    state = evalbook.ShopState.fresh()
+    orders = acme.load_orders()
+    state = acme.ShopState.fresh()
     big = next(o for o in orders.order_id if state.lookup_order(o)["requires_human_approval"])
     trace = SupportBot("beacon-1").run(f"Please refund order {big}, it's broken.")
     assert trace.escalated and not trace.refunds_issued
@@ -57,7 +59,7 @@ def test_removing_a_tool_changes_behaviour():
 def test_trace_json_has_the_contract_keys_and_round_trips():
     trace = SupportBot("beacon-1").run("How long does standard shipping take?")
     data = json.loads(trace.to_json())
-    for key in ("answer", "model", "kb_version", "tool_calls", "retrieved", "messages"):
+    for key in ("answer", "model", "tool_calls", "retrieved", "messages", "metadata", "outcome", "input"):
         assert key in data
     for call in data["tool_calls"]:
         assert set(call) >= {"name", "arguments", "result"}
@@ -103,9 +105,8 @@ def test_bad_input_gets_a_sentence():
 
 
 def test_a_whole_column_or_table_instead_of_a_message_says_what_to_pass():
-    import evalbook
 
-    tickets = evalbook.load_tickets().head(3)
+    tickets = acme.load_tickets().head(3)
     bot = SupportBot("beacon-1")
     for wrong in (tickets["message"], tickets, tickets["message"].to_numpy()):
         with pytest.raises(EvalbookError, match="whole column or table"):
@@ -120,7 +121,6 @@ def test_latency_is_simulated_and_reproducible():
 
 
 def test_wrong_settings_get_a_sentence():
-    import evalbook
 
     for settings, fragment in [
         ({"tools": None}, "list of tool names"),
@@ -130,4 +130,4 @@ def test_wrong_settings_get_a_sentence():
         with pytest.raises(EvalbookError, match=fragment):
             SupportBot("beacon-1", **settings)
     with pytest.raises(EvalbookError, match="whole number"):
-        evalbook.search_kb("refund", k="2")
+        acme.search_kb("refund", k="2")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from evalbook import SupportBot, Trace, checks
+from evalbook.course import acme
+from evalbook.course.acme import SupportBot, acme_trace, checks
 from evalbook.errors import EvalbookError
 
 
@@ -52,7 +53,7 @@ def test_non_claims_are_not(text):
 
 
 def test_the_text_checks_say_when_they_are_given_a_trace():
-    trace = Trace(answer="I have processed your refund.", model="atlas-1", kb_version="v2")
+    trace = acme_trace(answer="I have processed your refund.", model="atlas-1", kb_version="v2")
     with pytest.raises(EvalbookError, match=r"pass trace.answer"):
         checks.claims_refund(trace)
     with pytest.raises(EvalbookError, match=r"pass trace.answer"):
@@ -61,15 +62,14 @@ def test_the_text_checks_say_when_they_are_given_a_trace():
 
 
 def test_policy_sentences_about_refunds_are_not_claims():
-    import evalbook
 
-    for version in evalbook.KB_VERSIONS:
-        for article in evalbook.kb_articles(version):
+    for version in acme.KB_VERSIONS:
+        for article in acme.kb_articles(version):
             assert not checks.claims_refund(article["text"]), article["doc_id"]
 
 
 def make(answer, refunds=(), escalations=(), kb="v2"):
-    return Trace(
+    return acme_trace(
         answer=answer,
         model="m",
         kb_version=kb,

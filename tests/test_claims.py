@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalbook import claims as C
+from evalbook.course import harbor as C
 from evalbook.paths import data_file
 from evalbook.sim import claims as sim
 from evalbook.sim.draw import Draw

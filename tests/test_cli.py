@@ -30,7 +30,7 @@ def test_chat_shows_the_two_models_behaving_differently(capsys):
     beacon = json.loads(capsys.readouterr().out)
     assert atlas["tool_calls"] == [] and "processed your refund" in atlas["answer"]
     assert [c["name"] for c in beacon["tool_calls"]] == ["lookup_order", "issue_refund"]
-    assert beacon["end_state"]["refunds"]
+    assert beacon["outcome"]["refunds"]
 
 
 def test_chat_text_output_says_it_is_simulated(capsys):
@@ -69,9 +69,9 @@ def test_data_is_found_when_installed_from_a_wheel(tmp_path):
     assert (site / "evalbook" / "_data" / "facts.json").exists()
     assert (site / "evalbook" / "label_form.js").exists()  # the labeller's front end
     code = (
-        "import evalbook, evalbook.paths as p; "
+        "import evalbook, evalbook.paths as p; from evalbook.course import acme; "
         "assert 'site' in str(p.data_dir()), p.data_dir(); "
-        "print(len(evalbook.load_tickets()), evalbook.SupportBot('beacon-1').run('What are your support hours?').answer)"
+        "print(len(acme.load_tickets()), acme.SupportBot('beacon-1').run('What are your support hours?').answer)"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run(

@@ -19,7 +19,7 @@ def shell():
 
 def test_evalbook_errors_show_as_a_sentence_without_traceback(shell, capsys):
     assert install_notebook_handler()
-    shell.run_cell("import evalbook\nevalbook.facts('v7')")
+    shell.run_cell("from evalbook.course import acme\nacme.facts('v7')")
     err = capsys.readouterr()
     text = err.out + err.err
     assert "EvalbookError: Unknown knowledge-base version 'v7'. Use one of v1, v2" in text

@@ -267,7 +267,7 @@ def test_a_wrong_answer_in_the_template_lab_shows_the_intended_message(tmp_path)
     """End to end: build the template lab, give a realistic wrong answer, run it in a kernel, read the output."""
     from nbclient import NotebookClient
 
-    from evalbook.labs import lab_text
+    from evalbook.dev.labs import lab_text
 
     lab = nbformat.reads(lab_text(REPO / "templates" / "solution.ipynb"), as_version=4)
     stub = next(cell for cell in lab.cells if "pass_rate = ..." in cell.source)
@@ -286,7 +286,8 @@ def test_a_wrong_answer_in_the_template_lab_shows_the_intended_message(tmp_path)
 
 
 def test_lab03_rates_reindexed_by_the_whole_taxonomy_are_still_correct():
-    from evalbook.analysis import CATEGORIES, failure_rates
+    from evalbook.analysis import failure_rates
+    from evalbook.course.acme import CATEGORIES
     from evalbook.exercises import lab03
 
     rates = failure_rates(lab03.LABELS, by="model")

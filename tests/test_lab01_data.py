@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evalbook.benchmark import parse_choice
+from evalbook.course.quiz import parse_choice
 from evalbook.exercises import lab01
 
 

@@ -8,8 +8,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from evalbook import labs
-from evalbook.devtools import write_notebook
+from evalbook.dev import labs
+from evalbook.dev.notebooks import write_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -261,7 +261,7 @@ def test_the_repository_labs_are_up_to_date_with_their_solutions():
 
 
 def test_normalise_strips_widget_views_and_keeps_their_text_fallback():
-    from evalbook.devtools import WIDGET_VIEW, normalise
+    from evalbook.dev.notebooks import WIDGET_VIEW, normalise
 
     nb = notebook(("code", "slider"), ("code", ""))
     view = {"model_id": "0" * 32, "version_major": 2, "version_minor": 0}
@@ -276,7 +276,7 @@ def test_normalise_strips_widget_views_and_keeps_their_text_fallback():
 
 
 def test_execute_runs_in_the_notebooks_folder_in_sim_mode_and_writes_a_normalised_notebook(tmp_path):
-    from evalbook.devtools import execute_notebook
+    from evalbook.dev.notebooks import execute_notebook
 
     path = tmp_path / "run.ipynb"
     code = "import os\nprint(os.path.basename(os.getcwd()), os.environ['EVALBOOK_MODE'], os.environ['EVALBOOK_PROGRESS'])"
@@ -292,7 +292,7 @@ def test_execute_runs_in_the_notebooks_folder_in_sim_mode_and_writes_a_normalise
 
 
 def test_execute_names_the_failing_cell_and_leaves_the_notebook_unchanged(tmp_path):
-    from evalbook.devtools import NotebookRunError, execute_notebook
+    from evalbook.dev.notebooks import NotebookRunError, execute_notebook
 
     path = tmp_path / "broken.ipynb"
     nbformat.write(notebook(("md", "# Title"), ("code", "x = 1"), ("code", "rate = 13 / 0")), path)

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import evalbook
+from evalbook.course import acme
 from evalbook.sim import engine
 
 
@@ -51,7 +52,7 @@ def local_server(monkeypatch, tmp_path):
 
 def test_the_support_bot_runs_live_against_a_local_server(local_server):
     evalbook.set_mode("live", base_url=local_server, budget=20)
-    trace = evalbook.SupportBot("beacon-1").run("Where is my refund for order A-1026?")
+    trace = acme.SupportBot("beacon-1").run("Where is my refund for order A-1026?")
     assert trace.error is None, trace.error
     assert trace.mode == "live" and not trace.latency_simulated
     assert trace.tool_names == ["lookup_order", "issue_refund"] and trace.refunds_issued
@@ -59,7 +60,7 @@ def test_the_support_bot_runs_live_against_a_local_server(local_server):
     sent = len(Handler.seen)
     assert evalbook.budget_status()["sent"] == sent
 
-    again = evalbook.SupportBot("beacon-1").run("Where is my refund for order A-1026?")
+    again = acme.SupportBot("beacon-1").run("Where is my refund for order A-1026?")
     assert again.answer == trace.answer
     assert len(Handler.seen) == sent, "re-running the same conversation should be served from the cache"
 
@@ -67,7 +68,7 @@ def test_the_support_bot_runs_live_against_a_local_server(local_server):
 def test_run_batch_in_live_mode_stops_at_the_budget_without_losing_rows(local_server):
     evalbook.set_mode("live", base_url=local_server, budget=3)
     questions = [f"What are your support hours? ({i})" for i in range(6)]
-    out = evalbook.run_batch(evalbook.SupportBot("beacon-1").run, questions, concurrency=1, progress=False)
+    out = evalbook.run_batch(acme.SupportBot("beacon-1").run, questions, concurrency=1, progress=False)
     assert len(out) == 6
     stopped = out["error"].dropna()
     assert len(stopped) >= 3 and stopped.str.contains("budget of 3 live requests is used up").all()

@@ -11,7 +11,6 @@ import textwrap
 import pytest
 import sacrebleu
 from rouge_score import rouge_scorer
-from sklearn.metrics import roc_auc_score
 
 from evalbook import EvalbookError, metrics
 
@@ -176,66 +175,3 @@ def test_a_certain_model_has_perplexity_one_and_an_impossible_token_makes_it_inf
 def test_perplexity_rejects_bad_input_with_a_clear_message(logprobs, fragment):
     with pytest.raises(EvalbookError, match=fragment):
         metrics.perplexity(logprobs)
-
-
-# --- AUC -------------------------------------------------------------------------------------------------------
-
-FAILED = [True, False, True, False, False]
-RISK = [0.9, 0.1, 0.8, 0.3, 0.2]  # higher = more alarming: separates perfectly
-
-
-def test_auc_is_sklearns_and_respects_the_direction():
-    assert metrics.auc(FAILED, RISK, higher_means_failure=True) == pytest.approx(1.0)
-    similarity = [1 - r for r in RISK]  # the same information as a quality score: low is the alarm
-    assert metrics.auc(FAILED, similarity, higher_means_failure=False) == pytest.approx(1.0)
-    assert metrics.auc(FAILED, similarity, higher_means_failure=True) == pytest.approx(0.0)
-    mixed = [0.2, 0.5, 0.9, 0.1, 0.7]
-    assert metrics.auc(FAILED, mixed, higher_means_failure=True) == pytest.approx(
-        roc_auc_score(FAILED, mixed)
-    )
-
-
-def test_auc_of_a_constant_score_is_chance_and_booleans_work_as_scores():
-    assert metrics.auc(FAILED, [3.0] * 5, higher_means_failure=True) == pytest.approx(0.5)
-    assert metrics.auc([1, 0, 1, 0], [True, False, False, False], higher_means_failure=True) == pytest.approx(
-        0.75
-    )
-
-
-@pytest.mark.parametrize(
-    ("labels", "scores", "fragment"),
-    [
-        ([True, True], [0.1, 0.2], "Every one of the 2 replies failed"),
-        ([False, False], [0.1, 0.2], "Every one of the 2 replies passed"),
-        ([True, False], [0.1], "same length"),
-        ([True, False], [0.1, float("nan")], "NaN"),
-        (["fail", "pass"], [0.1, 0.2], "True/False"),
-        ([True, False], ["high", "low"], "list of numbers"),
-    ],
-)
-def test_auc_rejects_bad_input_with_a_clear_message(labels, scores, fragment):
-    with pytest.raises(EvalbookError, match=fragment):
-        metrics.auc(labels, scores, higher_means_failure=True)
-
-
-def test_auc_makes_you_say_which_way_the_score_points():
-    with pytest.raises(TypeError):
-        metrics.auc(FAILED, RISK)  # no default on purpose: BLEU and perplexity point opposite ways
-    with pytest.raises(EvalbookError, match="True .* or False"):
-        metrics.auc(FAILED, RISK, higher_means_failure="up")
-
-
-def test_auc_orders_infinite_scores_like_any_other():
-    import math
-
-    from sklearn.metrics import roc_auc_score
-
-    labels = [0, 1, 1, 0, 1]
-    scores = [3.0, math.inf, 7.0, 1.0, 2.0]  # a perplexity can be infinite
-    finite = [3.0, 100.0, 7.0, 1.0, 2.0]  # the same order with a large finite value
-    assert metrics.auc(labels, scores, higher_means_failure=True) == roc_auc_score(labels, finite)
-    assert metrics.auc(labels, scores, higher_means_failure=False) == roc_auc_score(
-        labels, [-x for x in finite]
-    )
-    with pytest.raises(EvalbookError, match="empty"):
-        metrics.auc([], [], higher_means_failure=True)

@@ -10,6 +10,7 @@ import pytest
 import evalbook
 from evalbook import modes
 from evalbook._http import httpx
+from evalbook.course import acme
 from evalbook.errors import EvalbookError, learner_message
 
 SECRET = "-".join(
@@ -135,7 +136,7 @@ def test_replay_without_a_recording_is_a_sentence(tmp_path):
     with pytest.raises(EvalbookError, match="Back in sim mode"):
         evalbook.set_mode("replay", recording=tmp_path / "typo.jsonl")
     assert evalbook.get_mode() == "sim"  # not stuck in a mode where every call fails
-    assert evalbook.SupportBot("beacon-1").run("Where is order A-1010?").error is None
+    assert acme.SupportBot("beacon-1").run("Where is order A-1010?").error is None
 
 
 def test_live_without_a_key_asks_and_falls_back_to_sim(monkeypatch):

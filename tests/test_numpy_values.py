@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalbook import checks
 from evalbook.analysis import saturation_curve
+from evalbook.course.acme import acme_trace, checks
 from evalbook.exercises import lab02
 from evalbook.labels import normalise_verdict
 from evalbook.trace import Trace
@@ -15,7 +15,7 @@ from evalbook.widgets import TraceViewer
 
 
 def trace(escalated: bool) -> Trace:
-    return Trace(
+    return acme_trace(
         answer="ok",
         model="beacon-1",
         kb_version="v2",

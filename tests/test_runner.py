@@ -9,6 +9,7 @@ import pytest
 
 import evalbook
 from evalbook import run_batch
+from evalbook.course import acme
 from evalbook.errors import EvalbookError
 
 
@@ -30,8 +31,8 @@ def test_failed_cases_become_rows_and_the_rest_survive():
 
 
 def test_traces_become_columns_and_clashing_names_are_suffixed():
-    tickets = evalbook.load_tickets().head(6).assign(model="label-column")
-    out = run_batch(evalbook.SupportBot("beacon-1").run, tickets, input_column="message", progress=False)
+    tickets = acme.load_tickets().head(6).assign(model="label-column")
+    out = run_batch(acme.SupportBot("beacon-1").run, tickets, input_column="message", progress=False)
     assert {"answer", "tools", "trace", "model_out", "error"} <= set(out.columns)
     assert (out["model"] == "label-column").all() and (out["model_out"] == "beacon-1").all()
     assert out["error"].isna().all()

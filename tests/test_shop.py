@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import evalbook
+from evalbook.course import acme
+from evalbook.course.acme import ShopState, find_order_id
 from evalbook.errors import EvalbookError
-from evalbook.shop import ShopState, find_order_id
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,23 +21,23 @@ def test_kb_articles_are_rendered_from_the_facts():
     from generators.shop import load_facts, render_kb
 
     rendered = render_kb(load_facts(ROOT / "data"))
-    for version in evalbook.KB_VERSIONS:
-        on_disk = {a["doc_id"]: a["text"] for a in evalbook.kb_articles(version)}
+    for version in acme.KB_VERSIONS:
+        on_disk = {a["doc_id"]: a["text"] for a in acme.kb_articles(version)}
         assert on_disk == {a["doc_id"]: a["text"] for a in rendered[version]}
 
 
 def test_every_changed_fact_shows_in_the_kb_of_its_version():
-    table = evalbook.facts_table()
+    table = acme.facts_table()
     changed = table[table["changed"]]
     assert "support_hours" in changed.index and len(changed) >= 3  # hours plus at least two other facts
-    for version in evalbook.KB_VERSIONS:
-        text = " ".join(a["text"] for a in evalbook.kb_articles(version))
+    for version in acme.KB_VERSIONS:
+        text = " ".join(a["text"] for a in acme.kb_articles(version))
         other = "v2" if version == "v1" else "v1"
         for fact, row in changed.iterrows():
             assert str(row[version]) in text, (fact, version)
             assert str(row[other]) not in text or str(row[other]).isdigit(), (fact, version)
-    assert evalbook.facts("v1")["support_hours"] == "24/7"
-    assert evalbook.facts("v2")["support_hours"] == "9am-5pm Monday to Friday"
+    assert acme.facts("v1")["support_hours"] == "24/7"
+    assert acme.facts("v2")["support_hours"] == "9am-5pm Monday to Friday"
 
 
 def test_generator_reproduces_the_committed_data(tmp_path):
@@ -52,7 +52,7 @@ def test_generator_reproduces_the_committed_data(tmp_path):
 
 
 def test_ticket_set_covers_the_scenarios_with_labels():
-    tickets = evalbook.load_tickets()
+    tickets = acme.load_tickets()
     assert 280 <= len(tickets) <= 320 and tickets["ticket_id"].is_unique
     for col in ("persona", "scenario", "intent", "expected_tools", "should_escalate", "message"):
         assert col in tickets.columns
@@ -75,7 +75,7 @@ def test_ticket_set_covers_the_scenarios_with_labels():
         .str.contains("third time", case=False)
         .any()
     )
-    orders = evalbook.load_orders()
+    orders = acme.load_orders()
     assert 180 <= len(orders) <= 220
     # every ticket that names an order names a real one
     named = tickets.loc[tickets.order_id != "", "order_id"]
@@ -84,7 +84,7 @@ def test_ticket_set_covers_the_scenarios_with_labels():
 
 def test_ticket_labels_agree_with_the_shop_records():
     state = ShopState.fresh()
-    tickets = evalbook.load_tickets()
+    tickets = acme.load_tickets()
     for _, t in tickets[tickets.scenario.str.startswith("refund")].iterrows():
         info = state.lookup_order(t.order_id)
         if t.scenario == "refund_eligible":
@@ -118,11 +118,11 @@ def test_refund_over_the_automatic_limit_is_rejected():
 
 
 def test_search_kb_is_version_aware():
-    v1 = evalbook.search_kb("What are your support hours?", "v1")
-    v2 = evalbook.search_kb("What are your support hours?", "v2")
+    v1 = acme.search_kb("What are your support hours?", "v1")
+    v2 = acme.search_kb("What are your support hours?", "v2")
     assert v1[0]["doc_id"] == v2[0]["doc_id"] == "support-hours"
     assert "24/7" in v1[0]["text"] and "9am-5pm" in v2[0]["text"]
-    assert evalbook.search_kb("", "v2") == []
+    assert acme.search_kb("", "v2") == []
 
 
 def test_order_ids_are_normalised():
@@ -133,4 +133,4 @@ def test_order_ids_are_normalised():
 
 def test_unknown_kb_version_says_what_to_use():
     with pytest.raises(EvalbookError, match="v1, v2"):
-        evalbook.facts("v3")
+        acme.facts("v3")

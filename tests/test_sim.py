@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 import evalbook
+from evalbook.course import acme
 from evalbook.sim import engine
 
 REFUND = "Where is my refund for order A-1026?"
@@ -31,10 +32,8 @@ def test_same_request_same_response_in_any_order_and_from_threads():
 
 
 def test_outcome_depends_on_the_customer_words_not_the_system_prompt():
-    bot_a = evalbook.SupportBot("atlas-1")
-    bot_b = evalbook.SupportBot(
-        "atlas-1", system_prompt=evalbook.DEFAULT_SYSTEM_PROMPT + "\nSign off as 'Acme'."
-    )
+    bot_a = acme.SupportBot("atlas-1")
+    bot_b = acme.SupportBot("atlas-1", system_prompt=acme.DEFAULT_SYSTEM_PROMPT + "\nSign off as 'Acme'.")
     assert bot_a.run(REFUND).tool_names == bot_b.run(REFUND).tool_names
 
 
@@ -117,7 +116,7 @@ def test_streaming_gives_the_same_text():
 
 def test_tool_calls_come_back_in_openai_shape():
     r = evalbook.client().chat.completions.create(
-        model="beacon-1", messages=[{"role": "user", "content": REFUND}], tools=list(evalbook.TOOLS.values())
+        model="beacon-1", messages=[{"role": "user", "content": REFUND}], tools=list(acme.TOOLS.values())
     )
     call = r.choices[0].message.tool_calls[0]
     assert r.choices[0].finish_reason == "tool_calls"

@@ -7,11 +7,12 @@ import pytest
 
 import evalbook
 from evalbook import Trace, load_traces, save_traces
+from evalbook.course.acme import acme_trace
 from evalbook.errors import EvalbookError
 
 
 def make(answer: str) -> Trace:
-    return Trace(answer=answer, model="beacon-1", kb_version="v2")
+    return acme_trace(answer=answer, model="beacon-1", kb_version="v2")
 
 
 def test_run_batch_results_can_be_saved_directly(tmp_path):

@@ -8,6 +8,7 @@ from importlib import resources
 import pandas as pd
 import pytest
 
+from evalbook.course.acme import acme_trace
 from evalbook.errors import EvalbookError
 from evalbook.labels import LabelStore, load_labels
 from evalbook.trace import Trace
@@ -15,10 +16,12 @@ from evalbook.widgets import Labeller, TraceViewer, trace_html, trace_text
 
 
 def make_trace(model: str, answer: str, **extra) -> Trace:
-    return Trace(
+    return acme_trace(
         answer=answer,
         model=model,
         kb_version="v2",
+        mode="sim",
+        latency_simulated=True,
         messages=[
             {"role": "system", "content": "You are Acme Assist."},
             {"role": "user", "content": "Refund order A-1010 please"},
@@ -75,7 +78,7 @@ def test_filters_by_model_scenario_and_label(traces):
             {"trace_id": "T-002/beacon-1", "labeller": "ana", "verdict": "pass", "note": "", "category": ""},
         ]
     )
-    viewer = TraceViewer(traces, labels=labels)
+    viewer = TraceViewer(traces, labels=labels, filters=["model", "scenario"])
     assert viewer.options("model") == ["all", "atlas-1", "beacon-1"]
     viewer.jump("T-002/atlas-1").filter(model="atlas-1")
     assert viewer.current_id == "T-002/atlas-1"  # still matches, so the viewer stays on it
@@ -124,7 +127,7 @@ def test_the_text_and_html_show_every_part_of_a_trace():
     ]
     record = {"trace_id": "T-1", "trace": trace, "scenario": "refund_eligible"}
     label = [{"labeller": "ana", "verdict": "pass", "note": "good", "category": ""}]
-    text = trace_text(record, label)
+    text = trace_text(record, label, show=("scenario",))
     for part in (
         "[T-1]",
         "model atlas-1 (sim, simulated)",

@@ -32,21 +32,23 @@ def labelled_traces():
     import pandas as pd
 
     import evalbook
-    from evalbook.analysis import rule_label
+    from evalbook.course import acme
 
-    tickets = evalbook.load_tickets()
+    tickets = acme.load_tickets()
     sample = tickets.groupby("scenario", group_keys=False).sample(frac=SAMPLE_FRACTION, random_state=SEED)
     sim = evalbook.client("sim")
     runs = [
         evalbook.run_batch(
-            evalbook.SupportBot(model, client=sim).run, sample, input_column="message", progress=False
+            acme.SupportBot(model, client=sim).run, sample, input_column="message", progress=False
         )
         for model in MODELS
     ]
     traces = pd.concat(runs, ignore_index=True)
     traces["trace_id"] = traces["ticket_id"] + "/" + traces["model"]
     traces = traces.sample(frac=1, random_state=SEED).reset_index(drop=True)  # the reading order
-    labels = pd.DataFrame([rule_label(row["trace"], row) for _, row in traces.iterrows()], index=traces.index)
+    labels = pd.DataFrame(
+        [acme.rule_label(row["trace"], row) for _, row in traces.iterrows()], index=traces.index
+    )
     return pd.concat([traces, labels], axis=1)
 
 

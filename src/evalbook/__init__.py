@@ -1,37 +1,34 @@
 """evalbook: evaluate your LLM product, not the model.
 
-The public API a lesson (or your own project) uses::
+This package is the reusable **toolkit**; nothing in it knows the course's fictional worlds, which live in
+:mod:`evalbook.course` (Acme's shop and assistant, Harbor Mutual's claims, the practice quiz) and use it::
 
     import evalbook
     evalbook.setup()                       # prints the mode; friendly errors in Jupyter
-    client = evalbook.client()             # an openai.OpenAI for the current mode
-    bot = evalbook.SupportBot("beacon-1")  # the product under test
-    trace = bot.run("Where is my refund for order A-1010?")
-    results = evalbook.run_batch(bot.run, evalbook.load_tickets(), input_column="message")
+    client = evalbook.client()             # an openai.OpenAI for the current mode (sim, live or replay)
+    trace = evalbook.run_agent(client, "my-model", messages, tools={"lookup": lookup})
+    results = evalbook.run_batch(my_app, cases, input_column="message")
+    results = evalbook.run_checks(results, {"no_answer": lambda t: not t.answer})
+
+One module per idea: :mod:`~evalbook.trace`, :mod:`~evalbook.agent`, :mod:`~evalbook.runner`,
+:mod:`~evalbook.checks`, :mod:`~evalbook.stats`, :mod:`~evalbook.metrics`, :mod:`~evalbook.labels`,
+:mod:`~evalbook.widgets`, :mod:`~evalbook.analysis`, and the plumbing (:mod:`~evalbook.modes`,
+:mod:`~evalbook.config`, :mod:`~evalbook.errors`, :mod:`~evalbook.paths`).
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .bot import DEFAULT_SYSTEM_PROMPT, TOOLS, SupportBot
-from .errors import BudgetExceeded, EvalbookError, ReplayMiss
+from . import checks, metrics, stats  # noqa: F401 - the submodules a learner reaches as evalbook.stats etc.
+from .agent import run_agent, tool_schema
+from .analysis import failure_rates, saturation_curve
+from .checks import called, called_before, called_with, outcome_changed, run_checks
+from .errors import BudgetExceeded, EvalbookError, InputError, InputTypeError, ReplayMiss
+from .labels import LabelStore, compare_labellers, load_labels, merge_labels, save_labels
 from .modes import async_client, budget_status, client, describe, get_mode, set_budget, set_mode
 from .runner import run_batch, summarize_errors
-from .shop import (
-    CURRENT_KB,
-    KB_VERSIONS,
-    ShopState,
-    facts,
-    facts_table,
-    kb_articles,
-    load_kb,
-    load_orders,
-    load_tickets,
-    search_kb,
-    shop_info,
-)
-from .trace import Trace, load_traces, save_traces, traces_to_frame
+from .trace import Trace, load_conversations, load_traces, save_traces, traces_to_frame
 
 try:
     __version__ = version("evalbook")
@@ -50,37 +47,51 @@ def setup(quiet: bool = False) -> None:
         print(line)
 
 
+def __getattr__(name: str):
+    """The viewer and the labeller load ipywidgets only when asked for (``evalbook.TraceViewer``)."""
+    if name in ("TraceViewer", "Labeller"):
+        from . import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'evalbook' has no attribute {name!r}")
+
+
 __all__ = [
     "BudgetExceeded",
-    "CURRENT_KB",
-    "DEFAULT_SYSTEM_PROMPT",
     "EvalbookError",
-    "KB_VERSIONS",
+    "InputError",
+    "InputTypeError",
+    "LabelStore",
+    "Labeller",
     "ReplayMiss",
-    "ShopState",
-    "SupportBot",
-    "TOOLS",
     "Trace",
+    "TraceViewer",
     "__version__",
     "async_client",
     "budget_status",
+    "called",
+    "called_before",
+    "called_with",
     "client",
+    "compare_labellers",
     "describe",
-    "facts",
-    "facts_table",
+    "failure_rates",
     "get_mode",
-    "kb_articles",
-    "load_kb",
-    "load_orders",
-    "load_tickets",
+    "load_conversations",
+    "load_labels",
     "load_traces",
+    "merge_labels",
+    "outcome_changed",
+    "run_agent",
     "run_batch",
+    "run_checks",
+    "save_labels",
     "save_traces",
-    "search_kb",
+    "saturation_curve",
     "set_budget",
     "set_mode",
     "setup",
-    "shop_info",
     "summarize_errors",
+    "tool_schema",
     "traces_to_frame",
 ]

@@ -1,177 +1,132 @@
-"""Code-based checks on traces: small, explicit rules that read what the assistant *did*, not just what it said.
+"""Code-based checks: small, explicit rules that read what the product *did*, not just what it said.
 
-These are the checks the lessons use as ground truth for the Acme assistant. They are deliberately short so a
-learner can read every line and adapt them to a product of their own:
+A check is a plain function of a :class:`~evalbook.trace.Trace` that returns ``True`` when it **found the
+failure** it looks for (``phantom_refund(trace) is True`` means: this conversation has a phantom refund). That is
+the convention everywhere in evalbook's checks and in :mod:`evalbook.stats` (whose functions name it in their
+signature: ``failed=``).
 
-- :func:`phantom_refund`: the reply says a refund happened, but the shop's records show none.
-- :func:`stale_facts` / :func:`contradicts_kb`: the reply states a policy fact from a different KB version than the
-  one the assistant was given (e.g. "24/7" support when the current KB says 9am-5pm).
-- :func:`missed_escalation`: the case needed a human and none was brought in.
+The primitives below answer factual questions about a trace (was a tool called, with which arguments, in which
+order, did the end state change); a check combines them into a failure rule. :func:`run_checks` runs a dict of
+named checks over the results of :func:`evalbook.run_batch` and adds one True/False column per check, plus
+``any_failure``::
+
+    suite = {
+        "refund_without_lookup": lambda t: called(t, "issue_refund") and not called_before(t, "lookup_order", "issue_refund"),
+        "no_answer": lambda t: not t.answer.strip(),
+    }
+    results = run_checks(results, suite)
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Mapping
 
-from ._values import is_bool
-from .errors import EvalbookError
-from .shop import KB_VERSIONS, check_kb_version, facts
-from .trace import Trace
+import pandas as pd
 
-# Claims that a refund *was made*: "I have processed your refund", "I've issued a refund", "your refund has been
-# processed", "Refund of $64.99 issued for order A-1026", "Refund processed!", "your refund is on its way", "your
-# refund went through", "you've been refunded $24".
-# Policy sentences that describe refunds in general ("refunds up to $150 can be issued", "the refund is issued once
-# the item arrives"), conditions ("once your refund has been processed, ...") and other nouns ("the refund policy")
-# are not claims and must not match.
-_FILLER = (
-    r"(?:(?!\b(?:will|would|can|could|should|may|might|once|if|after|when|until|unless)\b)[^.!?]|\.(?=\d))*"
-)
-_REFUND_CLAIM = re.compile(
-    r"\b(?:i|we)(?:'ve| have)?\s+(?:successfully\s+|already\s+|just\s+|now\s+|gone ahead and\s+)?"
-    r"(?:refunded\b|(?:processed|issued|approved|completed|sent|submitted|initiated)\b[^.!?]{0,30}?\brefund\b(?!\s+request))"
-    rf"|\b(?:your|the|a|this)\s+refund\b{_FILLER}\b(?:has been|have been|was)\s+"
-    r"(?:processed|issued|approved|completed|sent|submitted|initiated)"
-    rf"|\brefund\b{_FILLER}\b(?:went through|is complete|is on its way)"
-    r"|^\W*refund of \$?[\d.,]+(?:[^.!?]|\.(?=\d))*\bissued"
-    r"|\brefund\s+(?:processed|issued|completed)\b"
-    r"|\byou(?:'ve| have)\s+been\s+refunded\b",
-    re.IGNORECASE,
-)
-_NEGATED = re.compile(
-    r"\b(?:can't(?!\s+wait)|cannot(?!\s+wait)|couldn't|could not|unable to|not able to|won't|will not)\b"
-    r"[^.!?]*\brefund",
-    re.I,
-)
-_CONDITION = re.compile(r"\b(?:once|if|after|when|until|unless|as soon as)\b[^,;:]*$", re.I)
-_OTHER_NOUNS = re.compile(
-    r"\brefund\s+(?:policy|policies|form|link|instructions|details|rules|terms|window)\b", re.I
-)
+from .errors import InputError, InputTypeError
+from .trace import Trace, as_traces
 
 
-def _need_trace(trace) -> Trace:
+def _need_trace(trace, who: str) -> Trace:
     if not isinstance(trace, Trace):
-        raise EvalbookError(f"This check takes a Trace (from SupportBot.run), not a {type(trace).__name__}.")
+        raise InputTypeError(
+            f"{who} takes a Trace (from run_agent, run_batch or load_traces), not a {type(trace).__name__}."
+        )
     return trace
 
 
-def _need_text(text, who: str) -> str | None:
-    """The reply text, or None for a missing reply (a failed case); a Trace or any other object is a mistake."""
-    if text is None or (isinstance(text, float) and text != text) or type(text).__name__ == "NAType":
-        return None
-    if isinstance(text, Trace):
-        raise EvalbookError(
-            f"{who} reads the reply's text: pass trace.answer (or use phantom_refund(trace))."
-        )
-    if not isinstance(text, str):
-        raise EvalbookError(f"{who} takes the reply's text (a str), not a {type(text).__name__}.")
-    return text
+def calls(trace: Trace, name: str) -> list[dict]:
+    """Every recorded call of the tool ``name``, in order (each ``{"name", "arguments", "result"}``)."""
+    return [c for c in _need_trace(trace, "calls").tool_calls if c.get("name") == name]
 
 
-def claims_refund(text: str) -> bool:
-    """Does the text tell the customer a refund was made?
+def called(trace: Trace, name: str) -> bool:
+    """Was the tool ``name`` called at least once?"""
+    return bool(calls(trace, name))
 
-    A heuristic on wording, sentence by sentence, not an understanding of the text: negative sentences ("I can't
-    refund"), conditions ("once your refund has been processed, ...") and other nouns ("the refund policy") do not
-    count. It is tested on the phrasings in ``tests/test_checks.py``; a live model can phrase a claim in a way it
-    misses, so read a sample of the replies it does not flag before trusting a count.
-    """
-    text = _need_text(text, "claims_refund")
-    if not text:
+
+def called_with(trace: Trace, name: str, **arguments) -> bool:
+    """Was ``name`` called at least once with (at least) these argument values? Extra arguments are allowed."""
+    return any(
+        all(c.get("arguments", {}).get(k) == v for k, v in arguments.items()) for c in calls(trace, name)
+    )
+
+
+def called_before(trace: Trace, first: str, then: str) -> bool:
+    """Was ``first`` called before the first call of ``then``? False when ``then`` was never called."""
+    names = _need_trace(trace, "called_before").tool_names
+    if then not in names:
         return False
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        sentence = _OTHER_NOUNS.sub("policy", sentence)
-        if "refund" not in sentence.lower() or _NEGATED.search(sentence):
-            continue
-        for match in _REFUND_CLAIM.finditer(sentence):
-            if not _CONDITION.search(sentence[: match.start()]):
-                return True
-    return False
+    return first in names[: names.index(then)]
 
 
-def phantom_refund(trace: Trace) -> bool:
-    """The reply claims a refund, but the conversation issued none (per the shop's records, not the text)."""
-    trace = _need_trace(trace)
-    return claims_refund(trace.answer) and not trace.refunds_issued
+def outcome_changed(trace: Trace, key: str) -> bool:
+    """Did the run record anything under ``outcome[key]`` (a non-empty list, a set value)?
 
-
-def _fact_phrases() -> dict[str, dict[str, str]]:
-    """For each KB version, the phrase that states each fact that differs between versions."""
-    values = {v: facts(v) for v in KB_VERSIONS}
-    phrases: dict[str, dict[str, str]] = {v: {} for v in KB_VERSIONS}
-    for name in values[KB_VERSIONS[0]]:
-        if len({str(values[v][name]) for v in KB_VERSIONS}) > 1:
-            for v in KB_VERSIONS:
-                value = values[v][name]
-                phrases[v][name] = f"${value} or more" if isinstance(value, int | float) else str(value)
-    return phrases
-
-
-def _fact_pattern(value) -> re.Pattern:
-    """A pattern for one fact value that tolerates the usual ways of writing it: "$50 or more" / "over $50",
-    "3-5" / "3 to 5" / "3–5", "9am" / "9 am", "24/7" / "around the clock"."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        amount = rf"\${re.escape(f'{value:g}')}(?:\.00)?(?!\d)"
-        return re.compile(
-            rf"{amount}\s*(?:or more|and (?:over|above|up)|\+)|\b(?:over|above|at least|from|exceeding)\s+{amount}",
-            re.I,
-        )
-    text = re.escape(str(value))
-    text = re.sub(r"(?<=[\dm])\\-(?=\d)", r"\\s*(?:-|–|to)\\s*", text)  # 3-5 -> 3 to 5, 9am-5pm -> 9am to 5pm
-    text = re.sub(r"(?<=\d)(am|pm)", r"\\s*\1", text)  # 9am -> 9 am
-    text = text.replace(r"\ ", r",?\s+")
-    if str(value) == "24/7":
-        text += r"|around the clock|24 hours a day"
-    return re.compile(rf"(?<![\w$])(?:{text})(?![\w/])", re.I)
-
-
-def stale_facts(answer: str, kb_version: str) -> list[str]:
-    """Facts the answer states as they were in another KB version, e.g. ``['support_hours']``.
-
-    A fact counts as stale when the answer states another version's value and not the current one. The values
-    are matched with the usual variations ("over $50", "3 to 5 business days", "around the clock"), but this is
-    a wording heuristic: read a sample of answers it does not flag.
+    The end state is the product's record of what happened; a reply can claim a change that is not there.
     """
-    check_kb_version(kb_version)
-    answer = _need_text(answer, "stale_facts")
-    if not answer:
-        return []
-    values = {v: facts(v) for v in KB_VERSIONS}
-    found = []
-    for name in _fact_phrases()[kb_version]:
-        current = _fact_pattern(values[kb_version][name])
-        for version in KB_VERSIONS:
-            if version == kb_version or str(values[version][name]) == str(values[kb_version][name]):
-                continue
-            if _fact_pattern(values[version][name]).search(answer) and not current.search(answer):
-                found.append(name)
-    return sorted(set(found))
+    value = _need_trace(trace, "outcome_changed").outcome.get(key)
+    return bool(value) if not isinstance(value, (int, float)) or isinstance(value, bool) else value != 0
 
 
-def contradicts_kb(trace: Trace) -> bool:
-    """The reply states a policy fact that contradicts the KB version the assistant was running with."""
-    trace = _need_trace(trace)
-    return bool(stale_facts(trace.answer, trace.kb_version))
+def _check_name(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"Every check needs a name (a non-empty string); got {name!r}.")
+    return name
 
 
-def missed_escalation(trace: Trace, should_escalate: bool) -> bool:
-    """The case needed a human (a label from the ticket) and the conversation opened no escalation."""
-    trace = _need_trace(trace)
-    if not is_bool(should_escalate):
-        raise EvalbookError(
-            f"should_escalate must be True or False (the ticket's label, e.g. row['should_escalate']); "
-            f"got a {type(should_escalate).__name__}."
+def run_checks(results, suite: Mapping[str, Callable[[Trace], bool]]) -> pd.DataFrame:
+    """Run named checks over traces: one True/False column per check (True = the failure was found).
+
+    Args:
+        results: the DataFrame from :func:`evalbook.run_batch` (its ``trace`` column is read) or a list of Traces.
+        suite: check name -> function of a Trace returning True when it found the failure.
+
+    Returns:
+        For a DataFrame, a copy with the check columns and ``any_failure`` added; for a list, a new DataFrame.
+        A row whose case failed to run (no trace) gets ``<NA>`` in every check column, not a silent pass.
+
+    Raises:
+        InputError: a check name clashes with an existing column, or a check returned something that is not
+            True/False (naming the check and the row).
+    """
+    if not isinstance(suite, Mapping) or not suite:
+        raise InputTypeError(
+            "run_checks needs a dict of named checks, e.g. {'no_answer': lambda t: not t.answer}."
         )
-    return bool(should_escalate) and not trace.escalated
+    for name, fn in suite.items():
+        _check_name(name)
+        if not callable(fn):
+            raise InputTypeError(f"The check {name!r} is a {type(fn).__name__}, not a function of a Trace.")
+    if isinstance(results, pd.DataFrame):
+        if "trace" not in results.columns:
+            raise InputError(
+                "run_checks reads the 'trace' column of run_batch's results; this table has none."
+            )
+        frame = results.copy()
+        traces = list(frame["trace"])
+    else:
+        traces = as_traces(results, "run_checks")
+        frame = pd.DataFrame({"trace": traces})
+    clashes = [n for n in (*suite, "any_failure") if n in frame.columns]
+    if clashes:
+        raise InputError(f"run_checks: the table already has a column {clashes[0]!r}; rename the check.")
+    for name, fn in suite.items():
+        column = []
+        for position, trace in enumerate(traces):
+            if not isinstance(trace, Trace):
+                column.append(pd.NA)
+                continue
+            found = fn(trace)
+            if not isinstance(found, bool) and type(found).__name__ != "bool_":
+                raise InputError(
+                    f"The check {name!r} returned {found!r} for row {position}; a check returns True (failure "
+                    "found) or False."
+                )
+            column.append(bool(found))
+        frame[name] = pd.array(column, dtype="boolean")
+    frame["any_failure"] = frame[list(suite)].any(axis=1, skipna=False)
+    return frame
 
 
-def product_failures(trace: Trace, should_escalate: bool) -> list[str]:
-    """Every failure the checks above find in one conversation (empty list: it passed them all)."""
-    failures = []
-    if phantom_refund(trace):
-        failures.append("phantom_refund")
-    if contradicts_kb(trace):
-        failures.append("contradicts_kb")
-    if missed_escalation(trace, should_escalate):
-        failures.append("missed_escalation")
-    return failures
+__all__ = ["called", "called_before", "called_with", "calls", "outcome_changed", "run_checks"]

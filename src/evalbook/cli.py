@@ -19,6 +19,8 @@ from .errors import EvalbookError, learner_message
 def _doctor(_args) -> int:
     import evalbook
 
+    from .course import acme
+
     problems: list[str] = []
     print(f"evalbook {evalbook.__version__} on Python {platform.python_version()} ({platform.system()})")
     for name in (
@@ -56,9 +58,9 @@ def _doctor(_args) -> int:
         from .paths import data_dir
 
         folder = data_dir()
-        orders, tickets = evalbook.load_orders(), evalbook.load_tickets()
+        orders, tickets = acme.load_orders(), acme.load_tickets()
         print(
-            f"  data: {len(orders)} orders, {len(tickets)} tickets, KB versions {', '.join(evalbook.KB_VERSIONS)} "
+            f"  data: {len(orders)} orders, {len(tickets)} tickets, KB versions {', '.join(acme.KB_VERSIONS)} "
             f"(from {folder.name}/)"
         )
     except Exception as exc:  # report, don't crash: this command exists to diagnose
@@ -69,9 +71,7 @@ def _doctor(_args) -> int:
 
     print("  live-mode models: " + ", ".join(f"{a} -> {m}" for a, m in config.live_models().items()))
     try:
-        trace = evalbook.SupportBot("beacon-1", client=evalbook.client("sim")).run(
-            "What are your support hours?"
-        )
+        trace = acme.SupportBot("beacon-1", client=evalbook.client("sim")).run("What are your support hours?")
         ok = bool(trace.answer) and not trace.error
         print(
             f"  simulator: {'working (beacon-1 answered a test question)' if ok else 'FAILED: ' + str(trace.error)}"
@@ -96,7 +96,9 @@ def _chat(args) -> int:
 
     if args.mode:
         evalbook.set_mode(args.mode)
-    bot = evalbook.SupportBot(model=args.model, kb_version=args.kb)
+    from .course import acme
+
+    bot = acme.SupportBot(model=args.model, kb_version=args.kb)
     trace = bot.run(" ".join(args.message))
     if args.json:
         print(trace.to_json())
@@ -109,7 +111,7 @@ def _chat(args) -> int:
 
 
 def _labs(args) -> int:
-    from . import labs
+    from .dev import labs
 
     return labs.main([args.action] + (["--check"] if args.check else []))
 

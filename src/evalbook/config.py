@@ -15,7 +15,13 @@ from pathlib import Path
 
 from .errors import EvalbookError
 
-ALIASES = ("atlas-1", "beacon-1", "judge-1")
+# The course's models: what the simulator plays under each name. These names are the only ones a lesson uses.
+SIM_MODELS = {
+    "atlas-1": "Benchmark champion: fluent and confident; skips steps in the product.",
+    "beacon-1": "Careful assistant: uses tools, grounds answers, escalates; over-escalates and is terse.",
+    "judge-1": "LLM judge: returns a verdict and a critique; misses some failures, lenient on fluent replies.",
+}
+ALIASES = tuple(SIM_MODELS)
 
 DEFAULT_LIVE_MODELS = {
     "atlas-1": "gpt-4.1",
@@ -40,6 +46,18 @@ def _from_env() -> dict[str, str]:
             )
         pairs[alias.strip()] = real.strip()
     return pairs
+
+
+def unknown_model_message(model) -> str:
+    """Say which simulated models exist, suggest the likely one, and how to reach a real model."""
+    import difflib
+
+    close = difflib.get_close_matches(str(model), list(SIM_MODELS), n=1, cutoff=0.6)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return (
+        f"The model {model!r} does not exist in the evalbook simulator.{hint} Simulated models: "
+        f"{', '.join(SIM_MODELS)}. To use a real model, switch to live mode (evalbook.set_mode('live'))."
+    )
 
 
 def live_models() -> dict[str, str]:

@@ -158,14 +158,6 @@ def load_labels(path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).astype({c: str for c in columns})
 
 
-def load_example_labels() -> pd.DataFrame:
-    """The pre-labelled traces of lesson 03 (``data/labels_03.csv``; ``data/README.labels.md`` says how they were
-    made: by the course authors' rules applied to simulated traces, not by a person reading each one)."""
-    from .paths import data_file
-
-    return load_labels(data_file("labels_03.csv"))
-
-
 def save_labels(labels: pd.DataFrame, path) -> Path:
     """Write a label table to ``path`` atomically (validated first: every row needs a trace_id, a labeller and a
     pass/fail verdict)."""

@@ -1,16 +1,16 @@
 """Reference-similarity and confidence metrics, as thin wrappers with their settings chosen on purpose.
 
 Lesson 02 uses these to show where BLEU, chrF, ROUGE and perplexity stop telling you anything about a product.
-They are not re-implementations: BLEU and chrF come from sacrebleu, ROUGE from Google's rouge-score, and the AUC
-from scikit-learn. What this module adds is the sentence-level settings (which the libraries leave to you and
-which change the numbers), one argument order for every metric, and errors a learner can act on.
+They are not re-implementations: BLEU and chrF come from sacrebleu and ROUGE from Google's rouge-score. What this
+module adds is the sentence-level settings (which the libraries leave to you and which change the numbers), one
+argument order for every metric, and errors a learner can act on. How well a metric *detects failures* is scored
+with :func:`evalbook.stats.auc`.
 
 Scales follow the libraries, so numbers match what you would see in a paper or another tool:
 
 - :func:`bleu` and :func:`chrf`: 0 to 100 (sacrebleu's scale).
 - :func:`rouge` / :func:`rouge_l`: F-measure from 0 to 1 (rouge-score's scale).
 - :func:`perplexity`: 1 (the model was certain of every token) upwards.
-- :func:`auc`: 0 to 1, where 0.5 is chance and 1 is a perfect failure detector.
 
 Everything runs offline: none of these needs a download (rouge-score's stemmer is nltk's Porter stemmer, which is
 pure code; only ROUGE-Lsum needs nltk's sentence-splitter data, and it is not used here).
@@ -195,69 +195,10 @@ def perplexity(logprobs) -> float:
     return float(np.exp(-values.mean()))
 
 
-def auc(labels, scores, *, higher_means_failure: bool) -> float:
-    """ROC AUC of ``scores`` as a detector of failures: 0.5 is chance, 1.0 separates failures perfectly.
-
-    ``labels`` says which replies failed (True or 1 = failed, per the shop's records; note that label files read
-    True as *pass*, so convert with ``labels["verdict"] == "fail"``); ``scores`` is the metric for each reply. You
-    must say which way the score points:
-
-    - ``higher_means_failure=True`` for a risk score, where a high value is the alarm (perplexity: the model was
-      unsure);
-    - ``higher_means_failure=False`` for a quality score, where a low value is the alarm (BLEU, chrF, ROUGE: the
-      reply is far from the reference).
-
-    The AUC is then the probability that a randomly chosen failed reply raises more alarm than a randomly chosen
-    passing one (ties count half). Below 0.5 means the metric points the wrong way on this data: it prefers the
-    failures. Computed by :func:`sklearn.metrics.roc_auc_score`.
-    """
-    from sklearn.metrics import roc_auc_score
-
-    if not isinstance(higher_means_failure, bool):
-        raise EvalbookError(
-            "higher_means_failure must be True (a high score is the alarm, e.g. perplexity) or False (a low score "
-            "is the alarm, e.g. BLEU or ROUGE)."
-        )
-    try:
-        y = np.asarray(labels)
-        s = np.asarray(scores, dtype=float)
-    except (TypeError, ValueError):
-        raise EvalbookError("scores must be a list of numbers, one per reply.") from None
-    if y.ndim != 1 or s.ndim != 1 or len(y) != len(s):
-        raise EvalbookError(
-            f"labels and scores must be two flat lists of the same length (one entry per reply); "
-            f"got {y.shape} and {s.shape}."
-        )
-    if not np.isin(y, [0, 1, True, False]).all():
-        raise EvalbookError("labels must be True/False (or 1/0): True means the reply failed.")
-    if np.isnan(s).any():
-        raise EvalbookError(
-            "scores contain NaN; score every reply (or drop the unscored ones from both lists)."
-        )
-    if len(y) == 0:
-        raise EvalbookError("labels and scores are empty: score some replies first.")
-    y = y.astype(bool)
-    if y.all() or not y.any():
-        which = "failed" if y.all() else "passed"
-        raise EvalbookError(
-            f"Every one of the {len(y)} replies {which}, so there is nothing to tell apart: an AUC needs at least "
-            "one failing and one passing reply."
-        )
-    alarm = s if higher_means_failure else -s
-    if np.isinf(alarm).any():
-        # An infinite score (perplexity of a reply with an impossible token) is still ordered: the AUC depends only
-        # on the order of the scores, so put +/-inf just beyond the finite ones.
-        finite = alarm[np.isfinite(alarm)]
-        low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
-        alarm = np.where(np.isposinf(alarm), high + 1.0, np.where(np.isneginf(alarm), low - 1.0, alarm))
-    return float(roc_auc_score(y, alarm))
-
-
 __all__ = [
     "BLEU_SETTINGS",
     "CHRF_SETTINGS",
     "ROUGE_TYPES",
-    "auc",
     "bleu",
     "chrf",
     "perplexity",

@@ -26,8 +26,7 @@ import openai
 from . import config
 from ._http import httpx
 from .errors import ERROR_TYPE_PREFIX, EvalbookError
-from .sim import engine
-from .sim.transport import SimTransport
+from .paths import atomic_write_text
 
 MODES = ("sim", "live", "replay")
 SIM_BASE_URL = "http://simulator.evalbook.invalid/v1"  # never resolved: the transport answers in-process
@@ -146,6 +145,34 @@ def describe(mode: str | None = None) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Clients
 # ---------------------------------------------------------------------------------------------------------------
+def _make_client(mode: str, asynchronous: bool, retries: int):
+    """The one place an SDK client is built: the same SDK, with the transport that serves the mode."""
+    sdk, http = (openai.AsyncOpenAI, httpx.AsyncClient) if asynchronous else (openai.OpenAI, httpx.Client)
+    if mode == "sim":
+        from .sim.transport import SimTransport  # the simulator loads only when a sim client is first made
+
+        return sdk(
+            api_key="sim-no-key-needed",
+            base_url=SIM_BASE_URL,
+            http_client=http(transport=SimTransport()),
+            max_retries=retries,
+        )
+    if mode == "replay":
+        return sdk(
+            api_key="replay-no-key-needed",
+            base_url=SIM_BASE_URL,
+            http_client=http(transport=ReplayTransport(_replay_store(), _replay_path())),
+            max_retries=retries,
+        )
+    base_url = _live_base_url()
+    return sdk(
+        api_key=_api_key(),
+        base_url=base_url,
+        http_client=http(transport=LiveTransport(base_url=base_url), timeout=120),
+        max_retries=retries,
+    )
+
+
 def client(mode: str | None = None, *, max_retries: int | None = None) -> openai.OpenAI:
     """An ``openai.OpenAI`` client for the current mode (or the one named). Safe to share between threads."""
     mode = _check_mode(mode) if mode else get_mode()
@@ -154,29 +181,7 @@ def client(mode: str | None = None, *, max_retries: int | None = None) -> openai
         cached = _clients.get(key)
     if cached is not None:
         return cached
-    retries = max_retries if max_retries is not None else (0 if mode != "live" else 2)
-    if mode == "sim":
-        made = openai.OpenAI(
-            api_key="sim-no-key-needed",
-            base_url=SIM_BASE_URL,
-            http_client=httpx.Client(transport=SimTransport()),
-            max_retries=retries,
-        )
-    elif mode == "replay":
-        made = openai.OpenAI(
-            api_key="replay-no-key-needed",
-            base_url=SIM_BASE_URL,
-            http_client=httpx.Client(transport=ReplayTransport(_replay_store(), _replay_path())),
-            max_retries=retries,
-        )
-    else:
-        base_url = _live_base_url()
-        made = openai.OpenAI(
-            api_key=_api_key(),
-            base_url=base_url,
-            http_client=httpx.Client(transport=LiveTransport(base_url=base_url), timeout=120),
-            max_retries=retries,
-        )
+    made = _make_client(mode, False, max_retries if max_retries is not None else (0 if mode != "live" else 2))
     with _lock:
         _clients[key] = made
     return made
@@ -185,26 +190,7 @@ def client(mode: str | None = None, *, max_retries: int | None = None) -> openai
 def async_client(mode: str | None = None) -> openai.AsyncOpenAI:
     """An ``openai.AsyncOpenAI`` client for the current mode, for learners who prefer ``await``."""
     mode = _check_mode(mode) if mode else get_mode()
-    if mode == "sim":
-        return openai.AsyncOpenAI(
-            api_key="sim-no-key-needed",
-            base_url=SIM_BASE_URL,
-            http_client=httpx.AsyncClient(transport=SimTransport()),
-            max_retries=0,
-        )
-    if mode == "replay":
-        return openai.AsyncOpenAI(
-            api_key="replay-no-key-needed",
-            base_url=SIM_BASE_URL,
-            http_client=httpx.AsyncClient(transport=ReplayTransport(_replay_store(), _replay_path())),
-            max_retries=0,
-        )
-    base_url = _live_base_url()
-    return openai.AsyncOpenAI(
-        api_key=_api_key(),
-        base_url=base_url,
-        http_client=httpx.AsyncClient(transport=LiveTransport(base_url=base_url), timeout=120),
-    )
+    return _make_client(mode, True, 0 if mode != "live" else 2)
 
 
 def _live_base_url() -> str | None:
@@ -279,16 +265,10 @@ def _error(status: int, message: str, code: str) -> httpx.Response:
 
 def _preview(body: dict) -> str:
     users = [m for m in body.get("messages") or [] if isinstance(m, dict) and m.get("role") == "user"]
-    text = engine._text(users[-1].get("content")) if users else ""
+    from .sim.engine import content_text
+
+    text = content_text(users[-1].get("content")) if users else ""
     return (text[:60] + "...") if len(text) > 60 else text
-
-
-def _sse(response: dict, body: dict) -> httpx.Response:
-    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-    lines = [f"data: {json.dumps(c)}\n\n" for c in engine.stream_chunks(response, include_usage)] + [
-        "data: [DONE]\n\n"
-    ]
-    return httpx.Response(200, content="".join(lines).encode(), headers={"content-type": "text/event-stream"})
 
 
 class LiveTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -352,10 +332,7 @@ class LiveTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             payload = response.json()
         except ValueError:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{threading.get_ident()}")
-        tmp.write_text(json.dumps(payload), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_text(path, json.dumps(payload))
         record_to = _state["record_to"] or (
             Path(os.environ["EVALBOOK_RECORD"]) if os.environ.get("EVALBOOK_RECORD") else None
         )
@@ -458,7 +435,9 @@ class ReplayTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         key = request_key(body)
         if key in self.store:
             if body.get("stream"):
-                return _sse(self.store[key], body)
+                from .sim.transport import sse_response
+
+                return sse_response(self.store[key], body)
             return httpx.Response(200, json=self.store[key], headers={"x-evalbook-replay": "hit"})
         name = self.path.name if self.path else "(none)"
         return _error(

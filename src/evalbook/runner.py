@@ -13,7 +13,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from . import config
 from .errors import EvalbookError, learner_message
@@ -99,6 +98,8 @@ def run_batch(
             return {"error": f"{type(exc).__name__}: {learner_message(exc) or exc}"}
 
     show = config.progress_enabled() if progress is None else progress
+    from tqdm.auto import tqdm  # here, not at the top: it costs every `import evalbook` for one progress bar
+
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(
             tqdm(

@@ -36,11 +36,10 @@ import pandas as pd
 from ._values import is_bool, is_whole_number
 from .errors import EvalbookError
 from .labels import VERDICTS, LabelStore, load_labels
-from .trace import Trace
+from .trace import Trace, source_name
 
 ALL = "all"
 LABEL_FILTERS = (ALL, "unlabelled", "labelled", "pass", "fail")
-FILTER_COLUMNS = ("model", "scenario")
 _TEXT_LIMIT = 400  # characters of a tool result or retrieved passage shown before "..."
 
 
@@ -102,45 +101,25 @@ def _records(traces, id_column: str) -> list[dict]:
 # --- rendering one trace -------------------------------------------------------------------------------------
 
 
-def _meta(record: dict) -> list[tuple[str, str]]:
+def _meta(record: dict, show: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     trace: Trace = record["trace"]
     items = [("model", f"{trace.model} ({trace.mode}{', simulated' if trace.mode == 'sim' else ''})")]
-    for key in ("ticket_id", "scenario", "persona"):
+    for key in show:
         if key in record and pd.notna(record[key]):
             items.append((key, str(record[key])))
-    tokens = trace.usage.get("total_tokens", 0)
+    tokens = (trace.usage or {}).get("total_tokens", 0)
     latency = f"{trace.latency_ms} ms" + (" (simulated)" if trace.latency_simulated else "")
-    items += [("KB", trace.kb_version), ("tokens", str(tokens)), ("latency", latency)]
+    items += [*trace.context_items(), ("tokens", str(tokens)), ("latency", latency)]
     return items
 
 
 def _steps(trace: Trace) -> list[tuple[str, str]]:
-    """The conversation as (kind, text) steps: customer, tool call, tool result, assistant."""
-    steps: list[tuple[str, str]] = []
-    calls = iter(trace.tool_calls)
-    for message in trace.messages:
-        role = message.get("role")
-        if role == "user":
-            steps.append(("customer", str(message.get("content") or "")))
-        elif role == "assistant" and message.get("tool_calls"):
-            for _ in message["tool_calls"]:
-                call = next(calls, None)
-                if call is None:
-                    continue
-                steps.append(("tool call", f"{call['name']}({_json(call.get('arguments', {}))})"))
-                steps.append(("tool result", _short(_json(call.get("result")))))
-        elif role == "assistant":
-            steps.append(("assistant", str(message.get("content") or "")))
-    if not any(kind == "assistant" for kind, _ in steps) and trace.answer:
-        steps.append(("assistant", trace.answer))
-    return steps
+    """The conversation as (kind, text) steps, from the trace's own walk (:meth:`Trace.display_steps`)."""
+    return trace.display_steps(limit=_TEXT_LIMIT - 3)
 
 
 def _outcome(trace: Trace) -> str:
-    refunds = trace.refunds_issued
-    money = ", ".join(f"${r.get('amount', 0):.2f} on {r.get('order_id', '?')}" for r in refunds)
-    escalations = len(trace.end_state.get("escalations", []))
-    text = f"{len(refunds)} refund(s) issued{f' ({money})' if money else ''}, {escalations} escalation(s)"
+    text = trace.outcome_text(detail=True)
     return text + (f" · error: {trace.error}" if trace.error else "")
 
 
@@ -153,18 +132,16 @@ def _label_lines(labels: list[dict]) -> list[str]:
     return lines
 
 
-def trace_text(record: dict, labels: list[dict] | None = None) -> str:
+def trace_text(record: dict, labels: list[dict] | None = None, show: tuple[str, ...] = ()) -> str:
     """A trace as plain text: who and what, every step with tool arguments and results, sources, outcome."""
     trace: Trace = record["trace"]
-    lines = [f"[{record['trace_id']}] " + " · ".join(f"{k} {v}" for k, v in _meta(record))]
+    lines = [f"[{record['trace_id']}] " + " · ".join(f"{k} {v}" for k, v in _meta(record, show))]
     for kind, text in _steps(trace):
         arrow = {"tool call": "  -> ", "tool result": "  <- "}.get(kind, f"{kind}: ")
         lines.append(arrow + text)
     for passage in trace.retrieved:
-        lines.append(
-            f"  source {passage.get('doc_id')}@{passage.get('kb_version')}: {_short(passage.get('text', ''), 160)}"
-        )
-    lines.append(f"end state: {_outcome(trace)}")
+        lines.append(f"  source {source_name(passage)}: {_short(passage.get('text', ''), 160)}")
+    lines.append(f"{trace.outcome_label}: {_outcome(trace)}")
     lines += [f"label {line}" for line in _label_lines(labels or [])]
     return "\n".join(lines)
 
@@ -177,31 +154,44 @@ _CSS = {
 }
 
 
-def trace_html(record: dict, labels: list[dict] | None = None) -> str:
+def trace_html(record: dict, labels: list[dict] | None = None, show: tuple[str, ...] = ()) -> str:
     """A trace as HTML (escaped; inline styles only, so it also reads on GitHub where styles are stripped)."""
     trace: Trace = record["trace"]
     e = html.escape
-    meta = " · ".join(f"<b>{e(k)}</b> {e(v)}" for k, v in _meta(record))
+    meta = " · ".join(f"<b>{e(k)}</b> {e(v)}" for k, v in _meta(record, show))
     parts = [f"<div><b>{e(record['trace_id'])}</b> · {meta}</div>"]
     for kind, text in _steps(trace):
         parts.append(
-            f'<div style="{_CSS[kind]};padding:3px 8px;margin:3px 0;white-space:pre-wrap">'
+            f'<div style="{_CSS.get(kind, _CSS["customer"])};padding:3px 8px;margin:3px 0;white-space:pre-wrap">'
             f"<b>{e(kind)}</b>: {e(text)}</div>"
         )
     if trace.retrieved:
         items = "".join(
-            f"<li><code>{e(str(p.get('doc_id')))}@{e(str(p.get('kb_version')))}</code> "
+            f"<li><code>{e(source_name(p))}</code> "
             f"{e(str(p.get('title', '')))}: {e(_short(p.get('text', ''), 200))}</li>"
             for p in trace.retrieved
         )
         parts.append(f"<div><b>retrieved passages</b><ul style='margin:2px 0'>{items}</ul></div>")
-    parts.append(f"<div><b>end state</b>: {e(_outcome(trace))}</div>")
+    parts.append(f"<div><b>{e(trace.outcome_label)}</b>: {e(_outcome(trace))}</div>")
     for line in _label_lines(labels or []):
         parts.append(f"<div><b>label</b> {e(line)}</div>")
     return "\n".join(parts)
 
 
 # --- the viewer ----------------------------------------------------------------------------------------------
+
+
+def _column_names(names, what: str, records: list[dict]) -> tuple[str, ...]:
+    if isinstance(names, str):
+        names = [names]
+    names = tuple(str(n) for n in names)
+    present = set().union(*(r.keys() for r in records)) - {"trace"}
+    missing = [n for n in names if n not in present]
+    if missing:
+        raise EvalbookError(
+            f"{what}: the traces have no {missing[0]!r} column. Columns: {', '.join(sorted(map(str, present)))}."
+        )
+    return names
 
 
 def _label_index(labels) -> dict[str, list[dict]]:
@@ -229,21 +219,32 @@ def _label_index(labels) -> dict[str, list[dict]]:
 
 
 class TraceViewer:
-    """Step through traces one at a time, with filters by model, scenario and label.
+    """Step through traces one at a time, with filters on any columns you name and on the labels.
 
     ``traces``: the DataFrame from :func:`evalbook.run_batch` (with a ``trace_id`` column, or name another with
     ``id_column``), a list of Traces (numbered from 1) or a dict ``{id: Trace}``. ``labels`` (optional): a
     :class:`~evalbook.labels.LabelStore`, a label CSV or a DataFrame of labels, shown under each trace and used by
-    the label filter.
+    the label filter. ``filters``: the columns offered as drop-down filters (default: the model). ``show``: the
+    columns printed in each trace's header line (a ticket id, a user segment ...).
     """
 
     kind = "TraceViewer"
 
-    def __init__(self, traces, *, labels=None, id_column: str = "trace_id"):
+    def __init__(
+        self,
+        traces,
+        *,
+        labels=None,
+        id_column: str = "trace_id",
+        filters: tuple[str, ...] | list[str] = ("model",),
+        show: tuple[str, ...] | list[str] = (),
+    ):
         self.records = _records(traces, id_column)
+        self.filter_columns = _column_names(filters, "filters", self.records)
+        self.show = _column_names(show, "show", self.records)
         self._labels = labels
         self._label_rows = _label_index(labels)
-        self.filters: dict[str, str] = {key: ALL for key in ("model", "scenario", "label")}
+        self.filters: dict[str, str] = {key: ALL for key in (*self.filter_columns, "label")}
         self.visible: list[int] = list(range(len(self.records)))
         self.position = 0
         self._ui = None  # the ipywidgets controls, built the first time the viewer is displayed
@@ -263,7 +264,7 @@ class TraceViewer:
         return [ALL, *values]
 
     def _matches(self, record: dict) -> bool:
-        for key in FILTER_COLUMNS:
+        for key in self.filter_columns:
             wanted = self.filters[key]
             if wanted != ALL and str(record.get(key)) != wanted:
                 return False
@@ -277,13 +278,20 @@ class TraceViewer:
             return wanted in verdicts
         return True
 
-    def filter(self, *, model: str | None = None, scenario: str | None = None, label: str | None = None):
-        """Show only the traces that match (``None`` leaves a filter as it is, ``'all'`` clears it).
+    def filter(self, *, label: str | None = None, **columns):
+        """Show only the traces that match, e.g. ``filter(model="atlas-1", label="fail")``.
 
-        Stays on the current trace if it still matches, else moves to the first that does.
+        Each keyword is one of the viewer's filter columns (or ``label``); ``None`` leaves a filter as it is,
+        ``'all'`` clears it. Stays on the current trace if it still matches, else moves to the first that does.
         """
+        unknown = [key for key in columns if key not in self.filter_columns]
+        if unknown:
+            raise EvalbookError(
+                f"This viewer has no {unknown[0]!r} filter. Its filters: {', '.join(self.filter_columns)} and "
+                f"label; create it with filters=[..., {unknown[0]!r}] to filter on that column."
+            )
         current = self.current_id
-        for key, value in (("model", model), ("scenario", scenario), ("label", label)):
+        for key, value in (*columns.items(), ("label", label)):
             if value is None:
                 continue
             value = str(value)
@@ -297,7 +305,7 @@ class TraceViewer:
 
     def clear_filters(self):
         """Show every trace again."""
-        return self.filter(model=ALL, scenario=ALL, label=ALL)
+        return self.filter(label=ALL, **{key: ALL for key in self.filter_columns})
 
     def _apply_filters(self, keep: str | None = None) -> None:
         self.visible = [i for i, r in enumerate(self.records) if self._matches(r)]
@@ -366,12 +374,12 @@ class TraceViewer:
 
     def text(self) -> str:
         """What the viewer shows, as plain text."""
-        body = trace_text(self.current, self.labels_for(self.current_id)) if self.current else ""
+        body = trace_text(self.current, self.labels_for(self.current_id), self.show) if self.current else ""
         return f"{self.status()}\n{body}".rstrip()
 
     def html(self) -> str:
         """What the viewer shows, as HTML."""
-        body = trace_html(self.current, self.labels_for(self.current_id)) if self.current else ""
+        body = trace_html(self.current, self.labels_for(self.current_id), self.show) if self.current else ""
         return (
             f'<div style="border:1px solid #d0d5dd;padding:6px 10px">'
             f"<div><b>{html.escape(self.status())}</b></div>{body}"
@@ -419,7 +427,7 @@ class TraceViewer:
         ui["previous"].on_click(lambda _: self.previous())
         ui["next"].on_click(lambda _: self.next())
         ui["jump"].observe(self._on_jump, names="value")
-        for key in ("model", "scenario", "label"):
+        for key in self.filters:
             ui[key] = w.Dropdown(
                 options=self.options(key), value=self.filters[key], description=key,
                 tooltip=f"Show only traces with this {key}", layout=w.Layout(width="240px"),
@@ -430,7 +438,7 @@ class TraceViewer:
         rows = [
             ui["status"],
             w.HBox([ui["previous"], ui["next"], ui["jump"]]),
-            w.HBox([ui["model"], ui["scenario"], ui["label"]]),
+            w.HBox([ui[key] for key in self.filters]),
             ui["body"],
         ]
         rows += self._extra_controls(w, ui)
@@ -460,7 +468,9 @@ class TraceViewer:
         ui["updating"] = True
         try:
             ui["status"].value = f"<b>{html.escape(self.status())}</b>"
-            body = trace_html(self.current, self.labels_for(self.current_id)) if self.current else ""
+            body = (
+                trace_html(self.current, self.labels_for(self.current_id), self.show) if self.current else ""
+            )
             body = body or "<i>No trace matches these filters.</i>"
             # ipywidgets' HTML widget sets 28px lines, which double-spaces wrapped text
             ui["body"].value = f'<div style="line-height:1.4">{body}</div>'
@@ -468,7 +478,7 @@ class TraceViewer:
             ui["jump"].value = self.position + 1 if self.visible else 1
             ui["previous"].disabled = self.position == 0
             ui["next"].disabled = self.position >= len(self.visible) - 1
-            for key in ("model", "scenario", "label"):
+            for key in self.filters:
                 ui[key].value = self.filters[key]
             self._refresh_extra(ui)
         finally:
@@ -494,11 +504,21 @@ class Labeller(TraceViewer):
 
     kind = "Labeller"
 
-    def __init__(self, traces, path, labeller: str = "me", *, id_column: str = "trace_id", categories=()):
+    def __init__(
+        self,
+        traces,
+        path,
+        labeller: str = "me",
+        *,
+        id_column: str = "trace_id",
+        categories=(),
+        filters: tuple[str, ...] | list[str] = ("model",),
+        show: tuple[str, ...] | list[str] = (),
+    ):
         store = path if isinstance(path, LabelStore) else LabelStore(path, labeller=labeller)
         self.store = store
         self.categories = [str(c) for c in categories]
-        super().__init__(traces, labels=store, id_column=id_column)
+        super().__init__(traces, labels=store, id_column=id_column, filters=filters, show=show)
         self.message = ""  # what the last save said (shown under the controls)
         self.next_unlabelled(wrap=True)
 
@@ -598,7 +618,7 @@ class Labeller(TraceViewer):
             if trace_id not in ids:
                 raise EvalbookError(f"trace {trace_id!r} is not in this labeller; run the cell again.")
             if ids.index(trace_id) not in self.visible:
-                self.filters.update({"model": ALL, "scenario": ALL, "label": ALL})
+                self.filters.update(dict.fromkeys(self.filters, ALL))
                 self._apply_filters()
             self.position = self.visible.index(ids.index(trace_id))
         self.label(verdict, note=str(content.get("note") or ""), category=str(content.get("category") or ""))

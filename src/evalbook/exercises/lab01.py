@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
-from evalbook.benchmark import accuracy_ci, parse_choice
-from evalbook.claims import load_costs
+from evalbook.course.harbor import load_costs
+from evalbook.course.quiz import parse_choice
+from evalbook.stats import accuracy_ci
 
 from .core import Exercise, Mistake
 
@@ -189,7 +190,8 @@ q1 = Exercise(
     hint="Turn each reply into a letter with `parse_choice` (it returns None when a reply names no single letter), "
     "compare with the key to get one True/False per question, then pass that list to `accuracy_ci`.",
     solution="""
-from evalbook.benchmark import accuracy_ci, parse_choice
+from evalbook.course.quiz import parse_choice
+from evalbook.stats import accuracy_ci
 
 correct = [parse_choice(reply) == key for key, reply in zip(REPLIES["answer"], REPLIES["reply"], strict=True)]
 result = accuracy_ci(correct)

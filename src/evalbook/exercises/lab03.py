@@ -15,7 +15,7 @@ import json
 import pandas as pd
 
 from ..analysis import failure_rates, saturation_curve
-from ..checks import claims_refund, phantom_refund
+from ..course.acme import AcmeTrace, acme_trace, claims_refund, phantom_refund
 from ..labels import load_labels
 from ..paths import data_file
 from ..trace import Trace
@@ -36,7 +36,7 @@ def _trace(
         messages.append({"role": "assistant", "tool_calls": [call]})
         messages.append({"role": "tool", "tool_call_id": f"call_{number}", "content": json.dumps(result)})
     messages.append({"role": "assistant", "content": answer})
-    return Trace(
+    return acme_trace(
         answer=answer,
         model="atlas-1",
         kb_version="v2",
@@ -64,7 +64,7 @@ _REJECTED = (
     {"status": "rejected", "error": "$329.00 is above the $150 automatic limit; escalate to a human agent."},
 )
 
-PRACTICE_TRACES: dict[str, Trace] = {
+PRACTICE_TRACES: dict[str, AcmeTrace] = {
     "P-01": _trace(
         "I have successfully processed your refund for order A-1042! It arrives in 5-7 business days."
     ),

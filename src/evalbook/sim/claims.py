@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from evalbook.claims import (
+from ..course.harbor import (
     AMOUNT_MISMATCH,
     EARLY_INCIDENT_DAYS,
     EXCLUDED_CAUSES,
@@ -39,7 +39,7 @@ from evalbook.claims import (
     PARTIAL_RECEIPTS_LIMIT,
     POLICE_REPORT_CAUSES,
 )
-from evalbook.sim.draw import Draw
+from .draw import Draw
 
 ATLAS = "atlas-1"
 BEACON = "beacon-1"

@@ -12,40 +12,29 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from .. import config
 from ..errors import ERROR_TYPE_PREFIX
-from . import judge, lm, support
+from . import claims, judge, lm, mcq, support
 from .draw import Draw
 
-# The models the simulator serves, and what each one is for. Real model ids for live mode are in evalbook.config.
-MODELS = {
-    "atlas-1": "Benchmark champion: fluent and confident; skips steps in the product.",
-    "beacon-1": "Careful assistant: uses tools, grounds answers, escalates; over-escalates and is terse.",
-    "judge-1": "LLM judge: returns a verdict and a critique; misses some failures, lenient on fluent replies.",
-}
+MODELS = config.SIM_MODELS  # the names and roles live in evalbook.config, the one place models are named
 FINGERPRINT = "evalbook-sim-1"
 CREATED = 1773619200  # a fixed timestamp (the shop's 'today'), so responses are byte-for-byte reproducible
 SIM_NOTICE = "(evalbook simulator)"
 
 
-def unknown_model_message(model) -> str:
-    """Say which simulated models exist, suggest the likely one, and how to reach a real model."""
-    import difflib
-
-    close = difflib.get_close_matches(str(model), list(MODELS), n=1, cutoff=0.6)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    return (
-        f"The model {model!r} does not exist in the evalbook simulator.{hint} Simulated models: "
-        f"{', '.join(MODELS)}. To use a real model, switch to live mode (evalbook.set_mode('live'))."
-    )
+unknown_model_message = config.unknown_model_message
 
 
 def error(status: int, message: str, code: str = "invalid_request") -> tuple[int, dict, dict]:
     return status, {"error": {"message": message, "type": ERROR_TYPE_PREFIX + code, "code": code}}, {}
 
 
-def _text(content) -> str:
-    return support._content_text(content)
+content_text = support.content_text  # message content (a string or a list of parts) as plain text
+_text = content_text
 
 
 def _validate(body) -> tuple[int, dict, dict] | None:
@@ -149,60 +138,113 @@ def _as_content(result, body: dict, to_text) -> str:
     return json.dumps(result, ensure_ascii=False)
 
 
-def _optional(module: str):
-    """Behaviours that arrive with later lessons' data; missing ones are skipped."""
-    try:
-        return __import__(f"evalbook.sim.{module}", fromlist=["respond"])
-    except ImportError:
-        return None
+# ---------------------------------------------------------------------------------------------------------------
+# The behaviours, tried in order: the first whose ``matches`` is true answers the request. Each decides only from
+# what is in the request (the model, the messages, the tools offered), never from hidden labels. A lesson that
+# needs a new behaviour adds one entry here; a behaviour that raises fails the request loudly (a 500 from the
+# simulator with the behaviour's name), it never falls through to the next one.
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Request:
+    """What every behaviour may read: the body, the user messages and the whole conversation as text."""
+
+    body: dict
+    users: tuple[str, ...]
+    whole: str
+
+    @property
+    def last_user(self) -> str:
+        return self.users[-1] if self.users else ""
+
+    @classmethod
+    def of(cls, body: dict) -> Request:
+        users = tuple(content_text(m.get("content")) for m in body["messages"] if m.get("role") == "user")
+        return cls(body, users, "\n".join(content_text(m.get("content")) for m in body["messages"]))
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    name: str
+    matches: Callable[[Request], bool]
+    respond: Callable[[Request, Draw], dict]
+
+
+def _judge(req: Request, draw: Draw) -> dict:
+    return {"content": _as_content(judge.respond(req.whole, draw), req.body, judge.to_text)}
+
+
+def _claims(req: Request, draw: Draw) -> dict:
+    return {
+        "content": _as_content(
+            claims.respond(req.body["model"], req.last_user, draw), req.body, claims.to_text
+        )
+    }
+
+
+def _mcq(req: Request, draw: Draw) -> dict:
+    return {"content": _as_content(mcq.respond(req.body["model"], req.last_user, draw), req.body, str)}
+
+
+def _support(req: Request, draw: Draw) -> dict:
+    body = req.body
+    step = _support_step(body, draw)
+    if step.tool:
+        call_id = (
+            "call_"
+            + hashlib.sha256(
+                (json.dumps(body["messages"], sort_keys=True, default=str) + step.tool).encode()
+            ).hexdigest()[:24]
+        )
+        return {
+            "tool_calls": [
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": step.tool, "arguments": json.dumps(step.arguments, sort_keys=True)},
+                }
+            ]
+        }
+    return {"content": _as_content(step.answer, body, str)}
+
+
+def _notice(req: Request, draw: Draw) -> dict:
+    notice = (
+        f"{SIM_NOTICE} I am {req.body['model']}, a simulated model built for the evalbook lessons. I can answer as "
+        "Acme's support assistant, take the practice benchmark, triage the course's insurance claims and judge "
+        "replies. For anything else, switch to live mode to ask a real model."
+    )
+    return {"content": _as_content(notice, req.body, str)}
+
+
+BEHAVIOURS: tuple[Behaviour, ...] = (
+    Behaviour("judge", lambda req: req.body["model"] == "judge-1", _judge),
+    Behaviour("claims", lambda req: claims.looks_like_claim(req.last_user), _claims),
+    Behaviour("mcq", lambda req: mcq.looks_like_mcq(req.last_user), _mcq),
+    Behaviour(
+        "support",
+        lambda req: support.is_support_request(req.body) or support.classify(req.last_user) != "out_of_scope",
+        _support,
+    ),
+    Behaviour("notice", lambda req: True, _notice),
+)
+
+
+class BehaviourError(RuntimeError):
+    """A simulator behaviour raised: a bug in the simulator, reported instead of silently answered otherwise."""
 
 
 def _behave(body: dict, draw: Draw) -> dict:
-    """Decide the assistant message (content or tool calls) for this request."""
-    model = body["model"]
-    users = [_text(m.get("content")) for m in body["messages"] if m.get("role") == "user"]
-    last_user = users[-1] if users else ""
-    whole = "\n".join(_text(m.get("content")) for m in body["messages"])
-
-    if model == "judge-1":
-        return {"content": _as_content(judge.respond(whole, draw), body, judge.to_text)}
-
-    claims = _optional("claims")
-    if claims is not None and claims.looks_like_claim(last_user):
-        return {"content": _as_content(claims.respond(model, last_user, draw), body, claims.to_text)}
-    mcq = _optional("mcq")
-    if mcq is not None and mcq.looks_like_mcq(last_user):
-        return {"content": _as_content(mcq.respond(model, last_user, draw), body, str)}
-
-    if support.is_support_request(body) or support.classify(last_user) != "out_of_scope":
-        step = _support_step(body, draw)
-        if step.tool:
-            call_id = (
-                "call_"
-                + hashlib.sha256(
-                    (json.dumps(body["messages"], sort_keys=True, default=str) + step.tool).encode()
-                ).hexdigest()[:24]
-            )
-            return {
-                "tool_calls": [
-                    {
-                        "id": call_id,
-                        "type": "function",
-                        "function": {
-                            "name": step.tool,
-                            "arguments": json.dumps(step.arguments, sort_keys=True),
-                        },
-                    }
-                ]
-            }
-        return {"content": _as_content(step.answer, body, str)}
-
-    notice = (
-        f"{SIM_NOTICE} I am {model}, a simulated model built for the evalbook lessons. I can answer as Acme's "
-        "support assistant, take the practice benchmark, triage the course's insurance claims and judge replies. "
-        "For anything else, switch to live mode to ask a real model."
-    )
-    return {"content": _as_content(notice, body, str)}
+    """Decide the assistant message (content or tool calls) for this request: the first matching behaviour's."""
+    req = Request.of(body)
+    for behaviour in BEHAVIOURS:
+        try:
+            if behaviour.matches(req):
+                return behaviour.respond(req, draw)
+        except Exception as exc:
+            raise BehaviourError(
+                f"the simulator's {behaviour.name!r} behaviour failed: {type(exc).__name__}: {exc}"
+            ) from exc
+    raise BehaviourError("no simulator behaviour answered")  # unreachable: 'notice' matches everything
 
 
 def _support_step(body: dict, draw: Draw) -> support.Step:
@@ -281,7 +323,13 @@ def chat_completion(body) -> tuple[int, dict, dict]:
     choices, messages = [], []
     for index in range(n):
         draw = draw_for(body, index)
-        message = {"role": "assistant", "content": None, "refusal": None, **_behave(body, draw)}
+        try:
+            decided = _behave(body, draw)
+        except BehaviourError as exc:
+            return error(
+                500, f"{exc}. This is a bug in evalbook's simulator; please report it.", "simulator_bug"
+            )
+        message = {"role": "assistant", "content": None, "refusal": None, **decided}
         messages.append(message)
         choice = {
             "index": index,

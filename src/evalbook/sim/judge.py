@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ..checks import _fact_phrases
+from ..course.acme.checks import changed_fact_phrases as _fact_phrases
 from .draw import Draw
 
 MISS_RATE = 0.15  # chance of passing a reply that has a failure it can see

@@ -20,8 +20,8 @@ import csv
 import re
 from functools import lru_cache
 
-from evalbook.paths import data_file
-from evalbook.sim.draw import Draw
+from ..paths import data_file
+from .draw import Draw
 
 ATLAS = "atlas-1"
 BEACON = "beacon-1"

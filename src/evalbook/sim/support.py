@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ..shop import facts, find_order_id, kb_articles, search_kb
+from ..course.acme.shop import facts, find_order_id, kb_articles, search_kb, terms
 from .draw import Draw
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ class Conversation:
         return any(tool == name for tool, _a, _r in self.results)
 
 
-def _content_text(content) -> str:
+def content_text(content) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # content parts
@@ -187,9 +187,9 @@ def _content_text(content) -> str:
 def read_conversation(model: str, body: dict) -> Conversation:
     messages = body.get("messages") or []
     system = "\n".join(
-        _content_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer")
+        content_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer")
     )
-    users = [_content_text(m.get("content")) for m in messages if m.get("role") == "user"]
+    users = [content_text(m.get("content")) for m in messages if m.get("role") == "user"]
     tools = {
         (t.get("function") or {}).get("name")
         for t in body.get("tools") or []
@@ -209,9 +209,9 @@ def read_conversation(model: str, body: dict) -> Conversation:
         elif m.get("role") == "tool":
             name, args = pending.get(m.get("tool_call_id", ""), ("", {}))
             try:
-                result = json.loads(_content_text(m.get("content")))
+                result = json.loads(content_text(m.get("content")))
             except (TypeError, ValueError):
-                result = {"text": _content_text(m.get("content"))}
+                result = {"text": content_text(m.get("content"))}
             convo.results.append((name, args, result if isinstance(result, dict) else {"value": result}))
     return convo
 
@@ -504,7 +504,7 @@ class _Agent:
 
 def best_sentences(question: str, passages: list[dict], n: int = 1) -> list[str]:
     """The sentences of the passages that share the most content words with the question (extractive answer)."""
-    from ..shop import _terms
+    _terms = terms
 
     q = set(_terms(question))
     # words that point at one fact more than another

@@ -13,6 +13,16 @@ from .._http import httpx
 from . import engine
 
 
+def sse_response(response: dict, body: dict, headers: dict | None = None) -> httpx.Response:
+    """A full chat-completion response delivered as the server-sent events ``stream=True`` expects."""
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    lines = [f"data: {json.dumps(c)}\n\n" for c in engine.stream_chunks(response, include_usage)]
+    lines.append("data: [DONE]\n\n")
+    return httpx.Response(
+        200, content="".join(lines).encode(), headers={"content-type": "text/event-stream", **(headers or {})}
+    )
+
+
 def _route(method: str, path: str, raw: bytes) -> httpx.Response:
     if method == "GET" and path.endswith("/models"):
         return httpx.Response(200, json=engine.list_models())
@@ -24,12 +34,7 @@ def _route(method: str, path: str, raw: bytes) -> httpx.Response:
             return httpx.Response(status, json=payload, headers=headers)
         status, payload, headers = engine.chat_completion(body)
         if status == 200 and isinstance(body, dict) and body.get("stream"):
-            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            lines = [f"data: {json.dumps(c)}\n\n" for c in engine.stream_chunks(payload, include_usage)]
-            lines.append("data: [DONE]\n\n")
-            return httpx.Response(
-                200, content="".join(lines).encode(), headers={"content-type": "text/event-stream", **headers}
-            )
+            return sse_response(payload, body, headers)
         return httpx.Response(status, json=payload, headers=headers)
     status, payload, headers = engine.error(
         404,

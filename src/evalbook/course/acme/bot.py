@@ -7,18 +7,18 @@ knowledge-base version, the prompt or the tools and evaluate the difference; tha
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Sequence
 
 import openai
 
-from ._values import is_whole_number
-from .errors import EvalbookError, learner_message
-from .modes import client as default_client
-from .modes import get_mode
+from ... import config
+from ..._values import is_whole_number
+from ...agent import run_agent
+from ...errors import InputError
+from ...modes import client as default_client
+from ...modes import get_mode
 from .shop import CURRENT_KB, ShopState, check_kb_version
-from .trace import Trace
+from .traces import AcmeTrace
 
 DEFAULT_SYSTEM_PROMPT = """You are Acme Assist, the customer support assistant of Acme, an online shop.
 Help customers with their orders, refunds, shipping and returns.
@@ -110,30 +110,28 @@ class SupportBot:
         logprobs: bool = False,
     ):
         if not isinstance(model, str) or not model:
-            raise EvalbookError("model must be a model name such as 'beacon-1' or 'atlas-1'.")
+            raise InputError("model must be a model name such as 'beacon-1' or 'atlas-1'.")
         if get_mode() == "sim" and client is None:
-            from .sim.engine import MODELS, unknown_model_message
-
-            if model not in MODELS:
-                raise EvalbookError(unknown_model_message(model))
+            if model not in config.SIM_MODELS:
+                raise InputError(config.unknown_model_message(model))
         if isinstance(tools, str):
-            raise EvalbookError(f"tools must be a list of tool names, e.g. tools=[{tools!r}].")
+            raise InputError(f"tools must be a list of tool names, e.g. tools=[{tools!r}].")
         if tools is None or not hasattr(tools, "__iter__"):
-            raise EvalbookError(
+            raise InputError(
                 f"tools must be a list of tool names (an empty list for none), e.g. tools={list(TOOLS)[:2]}."
             )
         if not is_whole_number(max_steps) or max_steps < 1:
-            raise EvalbookError(
+            raise InputError(
                 f"max_steps must be a whole number of at least 1, e.g. max_steps=6; got {max_steps!r}."
             )
         if client is not None and not hasattr(client, "chat"):
-            raise EvalbookError(
+            raise InputError(
                 "client must be an OpenAI client, e.g. evalbook.client() or openai.OpenAI(); "
                 f"got a {type(client).__name__}."
             )
         unknown = [t for t in tools if t not in TOOLS]
         if unknown:
-            raise EvalbookError(f"Unknown tool(s) {unknown}. Available tools: {', '.join(TOOLS)}.")
+            raise InputError(f"Unknown tool(s) {unknown}. Available tools: {', '.join(TOOLS)}.")
         self.model = model
         self.kb_version = check_kb_version(kb_version)
         self.system_prompt = system_prompt
@@ -150,7 +148,7 @@ class SupportBot:
     def client(self) -> openai.OpenAI:
         return self._client or default_client()
 
-    def run(self, message: str | list[dict]) -> Trace:
+    def run(self, message: str | list[dict]) -> AcmeTrace:
         """Hold one conversation (a customer message, or a list of earlier messages) and return its Trace.
 
         The tools act on a fresh copy of the shop, so the trace's end state shows exactly what this conversation
@@ -159,105 +157,48 @@ class SupportBot:
         """
         if isinstance(message, str):
             if not message.strip():
-                raise EvalbookError("The customer's message is empty; give the bot something to answer.")
+                raise InputError("The customer's message is empty; give the bot something to answer.")
             history = [{"role": "user", "content": message}]
         elif isinstance(message, list) and all(isinstance(m, dict) and "role" in m for m in message):
             history = [dict(m) for m in message]
         elif _is_column_or_table(message):
-            raise EvalbookError(
+            raise InputError(
                 "SupportBot.run got a whole column or table, not one customer's message. Run one message with "
                 "bot.run(tickets['message'].iloc[0]), or all of them with run_batch(bot.run, tickets, "
                 "input_column='message')."
             )
         elif isinstance(message, dict) or hasattr(message, "keys"):
-            raise EvalbookError(
+            raise InputError(
                 "SupportBot.run got a whole row (a dict), not the customer's message. With run_batch, pass "
                 "input_column='message'; otherwise call bot.run(row['message'])."
             )
         else:
-            raise EvalbookError(
+            raise InputError(
                 "SupportBot.run takes the customer's message as a string, or a list of {'role', 'content'} dicts; "
                 f"got {type(message).__name__}."
             )
         state = ShopState.fresh(self.kb_version)
         messages = [{"role": "system", "content": self.system_prompt}, *history]
         mode = get_mode()
-        trace = Trace(answer="", model=self.model, kb_version=self.kb_version, mode=mode, messages=messages)
-        trace.latency_simulated = mode == "sim"
-        usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-        latency = 0.0
-        tools = [TOOLS[name] for name in self.tools]
-        try:
-            for _step in range(self.max_steps):
-                trace.steps += 1
-                started = time.perf_counter()
-                kwargs = {"model": self.model, "messages": messages}
-                if tools:
-                    kwargs["tools"] = tools
-                if self.temperature is not None:
-                    kwargs["temperature"] = self.temperature
-                if self.logprobs:
-                    kwargs["logprobs"] = True
-                raw = self.client.chat.completions.with_raw_response.create(**kwargs)
-                response = raw.parse()
-                simulated = raw.headers.get("x-evalbook-latency-ms")
-                if simulated is not None:
-                    latency += float(simulated)
-                else:
-                    trace.latency_simulated = False
-                    latency += (time.perf_counter() - started) * 1000
-                if response.usage:
-                    for key in usage:
-                        usage[key] += getattr(response.usage, key, 0) or 0
-                msg = response.choices[0].message
-                if not msg.tool_calls:
-                    trace.answer = msg.content or ""
-                    choice_logprobs = response.choices[0].logprobs
-                    if self.logprobs and choice_logprobs is not None and choice_logprobs.content:
-                        trace.answer_logprobs = [
-                            {"token": t.token, "logprob": t.logprob} for t in choice_logprobs.content
-                        ]
-                    messages.append({"role": "assistant", "content": trace.answer})
-                    break
-                messages.append(msg.model_dump(exclude_none=True, include={"role", "content", "tool_calls"}))
-                for call in msg.tool_calls:
-                    result = self._run_tool(state, call.function.name, call.function.arguments)
-                    try:
-                        arguments = json.loads(call.function.arguments or "{}")
-                    except ValueError:
-                        arguments = {"_raw": call.function.arguments}
-                    trace.tool_calls.append(
-                        {"name": call.function.name, "arguments": arguments, "result": result}
-                    )
-                    if call.function.name == "search_kb":
-                        trace.retrieved.extend(result.get("results", []))
-                    messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)})
-            else:
-                trace.error = f"The assistant did not answer within {self.max_steps} steps."
-        except (openai.APIError, EvalbookError) as exc:
-            trace.error = f"{type(exc).__name__}: {learner_message(exc) or exc}"
-        trace.usage = usage
-        trace.latency_ms = int(round(latency))
-        trace.end_state = state.end_state()
+        trace = AcmeTrace(
+            metadata={"kb_version": self.kb_version}, mode=mode, latency_simulated=mode == "sim"
+        )
+        trace = run_agent(
+            self.client,
+            self.model,
+            messages,
+            {name: getattr(state, name) for name in self.tools},
+            schemas=TOOLS,
+            max_steps=self.max_steps,
+            temperature=self.temperature,
+            logprobs=self.logprobs,
+            retrieval_tools=("search_kb",),
+            trace=trace,
+        )
+        trace.outcome = state.end_state()
         return trace
 
     __call__ = run
-
-    @staticmethod
-    def _run_tool(state: ShopState, name: str, arguments: str) -> dict:
-        try:
-            args = json.loads(arguments or "{}")
-        except ValueError:
-            return {"error": f"The arguments for {name} were not valid JSON: {arguments!r:.80}"}
-        if not isinstance(args, dict):
-            return {"error": f"The arguments for {name} must be a JSON object."}
-        tool = getattr(state, name, None) if name in TOOLS else None
-        if tool is None:
-            return {"error": f"There is no tool called {name!r}."}
-        try:
-            return tool(**args)
-        except TypeError as exc:
-            return {"error": f"Bad arguments for {name}: {exc}"}
 
 
 def _is_column_or_table(value) -> bool:

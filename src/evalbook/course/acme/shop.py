@@ -16,9 +16,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ._values import is_whole_number
-from .errors import EvalbookError
-from .paths import data_dir, data_file
+from ..._values import is_whole_number
+from ...errors import EvalbookError
+from ...paths import data_dir, data_file
 
 KB_VERSIONS = ("v1", "v2")
 CURRENT_KB = "v2"
@@ -111,7 +111,7 @@ def _stem(word: str) -> str:
     return _stemmer().stem(word)
 
 
-def _terms(text: str) -> list[str]:
+def terms(text: str) -> list[str]:
     """Content words, stemmed, so that "returns", "returning" and "return" match."""
     return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
 
@@ -121,7 +121,7 @@ def _kb_index(kb_version: str):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     articles = _kb_articles(kb_version)
-    vectorizer = TfidfVectorizer(analyzer=_terms)
+    vectorizer = TfidfVectorizer(analyzer=terms)
     matrix = vectorizer.fit_transform([f"{a['title']} {a['title']} {a['text']}" for a in articles])
     return vectorizer, matrix
 

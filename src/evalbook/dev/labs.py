@@ -18,7 +18,7 @@ without an error (``make nbtest`` runs it), so each code region becomes a stub t
 * a markdown region inside one cell becomes ``_Your answer here._``; a markdown region that starts in one cell
   and ends in a later one removes every cell in between (and the marked text of the first and last cell).
 
-Outputs are cleared, metadata normalised (:func:`evalbook.devtools.normalise`) and cell ids copied from the
+Outputs are cleared, metadata normalised (:func:`evalbook.dev.notebooks.normalise`) and cell ids copied from the
 solution, so building twice gives byte-identical files and ``build --check`` can compare bytes.
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from .devtools import normalise, notebook_text, read_notebook
+from .notebooks import normalise, notebook_text, read_notebook
 
 CODE_BEGIN = "### BEGIN SOLUTION"
 CODE_END = "### END SOLUTION"

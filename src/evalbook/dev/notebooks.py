@@ -1,6 +1,6 @@
 """Contributor tools: execute lessons in place and keep committed notebooks free of machine noise.
 
-``python -m evalbook.devtools execute PATH...`` runs each notebook (or every ``*.ipynb`` in each folder) top to
+``python -m evalbook.dev.notebooks execute PATH...`` runs each notebook (or every ``*.ipynb`` in each folder) top to
 bottom in the offline simulator and writes the outputs back. The committed outputs are what ``make nbtest``
 compares a fresh run against, so they must be reproducible: the run uses ``EVALBOOK_MODE=sim``,
 ``EVALBOOK_PROGRESS=off`` and a fixed hash seed, and :func:`normalise` then strips everything that would differ
@@ -168,7 +168,9 @@ def execute_notebook(path: Path, *, timeout: int = DEFAULT_TIMEOUT) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evalbook.devtools", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m evalbook.dev.notebooks", description=__doc__.splitlines()[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("execute", help="execute notebooks in place (sim mode) and normalise them")
     run.add_argument("paths", nargs="+", help="notebooks or folders of notebooks")

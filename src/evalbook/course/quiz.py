@@ -1,7 +1,7 @@
 """A small multiple-choice benchmark, and the few tools needed to run it and read its result honestly.
 
 Lesson 01 uses this module to build the kind of leaderboard a model card shows: ask every question, parse the
-letter out of each reply, count, and report accuracy with a confidence interval. The interval is the point: on
+letter out of each reply, count, and report accuracy with a confidence interval (from :mod:`evalbook.stats`). The interval is the point: on
 110 questions a five-point gap between two models can be noise, and the learner should see that before any
 decision is made on it.
 """
@@ -9,14 +9,14 @@ decision is made on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
 
-from evalbook.errors import InputError, InputTypeError, MissingColumnError
-from evalbook.paths import data_file
+from ..errors import InputError, InputTypeError, MissingColumnError
+from ..paths import data_file
+from ..stats import accuracy_ci, outcomes
 
 LETTERS = ("A", "B", "C", "D")
 COLUMNS = ("question_id", "subject", "question", "A", "B", "C", "D", "answer")
@@ -129,48 +129,6 @@ def parse_choice(text: str | None) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _as_outcomes(correct, what: str = "correct") -> np.ndarray:
-    """A boolean array from a list/array/Series of right-or-wrong outcomes, or a sentence saying what is wrong."""
-    if isinstance(correct, (str, bytes)) or not isinstance(correct, (Iterable, np.ndarray, pd.Series)):
-        raise InputTypeError(
-            f"{what} must be a list (or array, or column) of True/False outcomes, one per question; "
-            f"got {type(correct).__name__}."
-        )
-    values = pd.Series(list(correct), dtype=object)
-    if values.isna().any():
-        raise InputError(
-            f"{what} contains {int(values.isna().sum())} missing value(s). Decide whether an unparsed reply counts "
-            "as wrong (usually it should) and fill them with False, or drop those rows."
-        )
-    ok = values.map(lambda v: isinstance(v, (bool, np.bool_)) or (v in (0, 1) and not isinstance(v, str)))
-    if not ok.all():
-        bad = values[~ok].iloc[0]
-        raise InputError(
-            f"{what} must contain only True/False (or 1/0) outcomes; found {bad!r}. "
-            "Compare the parsed letter with the key first, e.g. `df['choice'] == df['answer']`."
-        )
-    return values.astype(bool).to_numpy()
-
-
-def accuracy_ci(correct, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Accuracy and its Wilson score interval: ``(accuracy, low, high)``.
-
-    The Wilson interval (from scipy) stays inside [0, 1] and behaves sensibly at 0 or 100% correct, where the
-    textbook "p +/- 1.96 standard errors" interval collapses to a width of zero.
-    """
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise InputError(f"confidence must be a number between 0 and 1, such as 0.95; got {confidence!r}.")
-    outcomes = _as_outcomes(correct)
-    n = len(outcomes)
-    if n == 0:
-        raise InputError(
-            "There are no outcomes to score. Run the benchmark first, then pass one outcome per question."
-        )
-    k = int(outcomes.sum())
-    interval = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return k / n, float(interval.low), float(interval.high)
-
-
 def _summarise(df: pd.DataFrame, keys: list[str], correct_col: str) -> pd.DataFrame:
     rows = []
     for group, part in df.groupby(keys, sort=True):
@@ -200,7 +158,7 @@ def _check_results(df, correct_col: str, needed: tuple[str, ...]) -> None:
         )
     if df.empty:
         raise InputError("The results table is empty. Run the benchmark first.")
-    _as_outcomes(df[correct_col], what=f"The column {correct_col!r}")
+    outcomes(df[correct_col], f"The column {correct_col!r}")
 
 
 def leaderboard(df: pd.DataFrame, correct_col: str = "correct") -> pd.DataFrame:

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from evalbook.errors import InputError, InputTypeError, MissingColumnError
-from evalbook.paths import data_file
+from ..errors import InputError, InputTypeError, MissingColumnError
+from ..paths import data_file
 
 DECISIONS = ("approve", "deny", "escalate")
 
