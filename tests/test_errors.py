@@ -22,7 +22,7 @@ def test_evalbook_errors_show_as_a_sentence_without_traceback(shell, capsys):
     shell.run_cell("from evalbook.course import acme\nacme.facts('v7')")
     err = capsys.readouterr()
     text = err.out + err.err
-    assert "EvalbookError: Unknown knowledge-base version 'v7'. Use one of v1, v2" in text
+    assert "InputError: Unknown knowledge-base version 'v7'. Use one of v1, v2" in text
     assert "Traceback" not in text and "shop.py" not in text
 
 

@@ -24,20 +24,12 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from .errors import InputError, InputTypeError
-from .trace import Trace, as_traces
-
-
-def _need_trace(trace, who: str) -> Trace:
-    if not isinstance(trace, Trace):
-        raise InputTypeError(
-            f"{who} takes a Trace (from run_agent, run_batch or load_traces), not a {type(trace).__name__}."
-        )
-    return trace
+from .trace import Trace, as_traces, require_trace
 
 
 def calls(trace: Trace, name: str) -> list[dict]:
     """Every recorded call of the tool ``name``, in order (each ``{"name", "arguments", "result"}``)."""
-    return [c for c in _need_trace(trace, "calls").tool_calls if c.get("name") == name]
+    return [c for c in require_trace(trace, "calls").tool_calls if c.get("name") == name]
 
 
 def called(trace: Trace, name: str) -> bool:
@@ -54,7 +46,7 @@ def called_with(trace: Trace, name: str, **arguments) -> bool:
 
 def called_before(trace: Trace, first: str, then: str) -> bool:
     """Was ``first`` called before the first call of ``then``? False when ``then`` was never called."""
-    names = _need_trace(trace, "called_before").tool_names
+    names = require_trace(trace, "called_before").tool_names
     if then not in names:
         return False
     return first in names[: names.index(then)]
@@ -65,7 +57,7 @@ def outcome_changed(trace: Trace, key: str) -> bool:
 
     The end state is the product's record of what happened; a reply can claim a change that is not there.
     """
-    value = _need_trace(trace, "outcome_changed").outcome.get(key)
+    value = require_trace(trace, "outcome_changed").outcome.get(key)
     return bool(value) if not isinstance(value, (int, float)) or isinstance(value, bool) else value != 0
 
 

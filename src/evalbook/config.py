@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import EvalbookError
+from .errors import InputError
 
 # The course's models: what the simulator plays under each name. These names are the only ones a lesson uses.
 SIM_MODELS = {
@@ -40,7 +40,7 @@ def _from_env() -> dict[str, str]:
     for item in filter(None, (p.strip() for p in raw.split(","))):
         alias, sep, real = item.partition("=")
         if not sep or not alias.strip() or not real.strip():
-            raise EvalbookError(
+            raise InputError(
                 f"EVALBOOK_LIVE_MODELS has an entry {item!r} that is not alias=model; "
                 "write it like 'atlas-1=gpt-4.1,beacon-1=gpt-4.1-mini'."
             )
@@ -73,7 +73,7 @@ def live_model_for(name: str) -> str:
 def set_live_model(alias: str, model_id: str) -> None:
     """Point a course alias at another real model for live mode, e.g. ``set_live_model('atlas-1', 'gpt-4o')``."""
     if not isinstance(alias, str) or not isinstance(model_id, str) or not model_id.strip():
-        raise EvalbookError(
+        raise InputError(
             "set_live_model takes two strings: the alias (e.g. 'atlas-1') and a real model id."
         )
     _overrides[alias] = model_id.strip()
@@ -86,11 +86,11 @@ def live_budget_default() -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise EvalbookError(
+        raise InputError(
             f"EVALBOOK_LIVE_BUDGET must be a whole number of requests, not {raw!r}."
         ) from None
     if value < 0:
-        raise EvalbookError("EVALBOOK_LIVE_BUDGET cannot be negative.")
+        raise InputError("EVALBOOK_LIVE_BUDGET cannot be negative.")
     return value
 
 

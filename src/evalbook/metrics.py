@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .errors import EvalbookError
+from .errors import InputError, InputTypeError
 
 # Sentence-level BLEU settings (sacrebleu's defaults for sentence_bleu, written out so they are a decision):
 # - tokenize="13a": the tokeniser of the standard mteval-v13a script, which splits punctuation from words; it is
@@ -65,7 +65,7 @@ def _rouge_scorer():
 
 def _text(value, what: str) -> str:
     if not isinstance(value, str):
-        raise EvalbookError(
+        raise InputTypeError(
             f"The {what} must be a string of text, not {type(value).__name__}. "
             "Pass the reply's text (for a trace: trace.answer)."
         )
@@ -77,7 +77,7 @@ def _references(reference) -> list[str]:
         return [reference]
     if isinstance(reference, Sequence) and reference and all(isinstance(r, str) for r in reference):
         return list(reference)
-    raise EvalbookError(
+    raise InputTypeError(
         "The reference must be a string, or a non-empty list of strings when there are several acceptable "
         f"answers; got {type(reference).__name__}."
     )
@@ -141,12 +141,12 @@ def similarity_scores(hypothesis: str, reference: str | Sequence[str]) -> dict[s
 
 def _logprob_values(logprobs) -> np.ndarray:
     if logprobs is None:
-        raise EvalbookError(
+        raise InputError(
             "There are no log-probabilities (None). Create the bot with SupportBot(..., logprobs=True); in live "
             "mode the model must also return logprobs. If it was, the conversation may have failed: see trace.error."
         )
     if isinstance(logprobs, str | bytes) or not isinstance(logprobs, Sequence | np.ndarray):
-        raise EvalbookError(
+        raise InputTypeError(
             "perplexity needs a list of token log-probabilities (numbers such as -0.3), or the list of "
             f"{{'token', 'logprob'}} dicts in trace.answer_logprobs; got {type(logprobs).__name__}."
         )
@@ -154,24 +154,24 @@ def _logprob_values(logprobs) -> np.ndarray:
     for i, item in enumerate(logprobs):
         if isinstance(item, dict):
             if "logprob" not in item:
-                raise EvalbookError(f"Item {i} is a dict without a 'logprob' key: {sorted(item)}.")
+                raise InputError(f"Item {i} is a dict without a 'logprob' key: {sorted(item)}.")
             item = item["logprob"]
         if isinstance(item, bool) or not isinstance(item, numbers.Real):
-            raise EvalbookError(
+            raise InputTypeError(
                 f"Item {i} is {type(item).__name__} ({item!r:.40}), but each log-probability must be a number."
             )
         value = float(item)
         if math.isnan(value):
-            raise EvalbookError(f"Item {i} is NaN; every token needs a log-probability.")
+            raise InputError(f"Item {i} is NaN; every token needs a log-probability.")
         if value > 0:
-            raise EvalbookError(
+            raise InputError(
                 f"Item {i} is {value}, but a log-probability is never positive (a probability is at most 1). "
                 "Did you pass probabilities, or negated log-probabilities? Pass natural-log probabilities, "
                 "which are 0 or below."
             )
         values.append(value)
     if not values:
-        raise EvalbookError(
+        raise InputError(
             "There are no log-probabilities: perplexity needs at least one token. "
             "Was the reply empty (a failed conversation: see trace.error), or was the bot created without "
             "logprobs=True?"

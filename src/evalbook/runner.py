@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 
 from . import config
-from .errors import EvalbookError, learner_message
+from .errors import InputError, InputTypeError, learner_message
 from .trace import Trace
 
 
@@ -64,27 +64,27 @@ def run_batch(
     >>> results = run_batch(SupportBot("beacon-1").run, tickets, input_column="message")
     """
     if not callable(fn):
-        raise EvalbookError(f"run_batch needs a function to call on each case; got a {type(fn).__name__}.")
+        raise InputTypeError(f"run_batch needs a function to call on each case; got a {type(fn).__name__}.")
     if isinstance(cases, list):
         cases = pd.DataFrame(cases if cases and isinstance(cases[0], dict) else {"input": cases})
         input_column = input_column or ("input" if "input" in cases.columns else None)
     if not isinstance(cases, pd.DataFrame):
-        raise EvalbookError(
+        raise InputTypeError(
             f"run_batch takes the cases as a pandas DataFrame or a list; got {type(cases).__name__}."
         )
     if input_column is not None and input_column not in cases.columns:
-        raise EvalbookError(
+        raise InputError(
             f"The cases have no column {input_column!r}. Columns: {', '.join(map(str, cases.columns))}."
         )
     done = [c for c in ("trace", "error") if c in cases.columns]
     if done:
-        raise EvalbookError(
+        raise InputError(
             f"These cases already hold run_batch results (a {done[0]!r} column). Pass the input cases instead, "
             "e.g. the tickets or the sample you ran before, or only their input columns: "
             "cases[['ticket_id', 'message']]."
         )
     if not isinstance(concurrency, int) or concurrency < 1:
-        raise EvalbookError("concurrency must be a whole number of at least 1, e.g. concurrency=8.")
+        raise InputError("concurrency must be a whole number of at least 1, e.g. concurrency=8.")
 
     records = cases.to_dict("records")
     inputs = [r[input_column] for r in records] if input_column else records
@@ -128,7 +128,7 @@ def run_batch(
 def summarize_errors(results: pd.DataFrame) -> str:
     """One line: how many cases ran and how many failed (with the most common error)."""
     if not isinstance(results, pd.DataFrame):
-        raise EvalbookError(
+        raise InputTypeError(
             f"summarize_errors takes the DataFrame from run_batch; got a {type(results).__name__}."
         )
     if "error" not in results.columns:

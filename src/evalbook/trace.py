@@ -339,6 +339,20 @@ def _parse_arguments(value) -> dict:
     return parsed if isinstance(parsed, dict) else {"_raw": value}
 
 
+def require_trace(trace, who: str) -> Trace:
+    """``trace`` itself if it is a Trace, else a sentence naming the function and what it got.
+
+    A failed case in run_batch's results has no trace (None or NaN); say so, since that is the usual cause.
+    """
+    if isinstance(trace, Trace):
+        return trace
+    hint = " (a failed case has no trace: see its 'error' column)" if trace is None or trace != trace else ""
+    raise InputTypeError(
+        f"{who} takes a Trace (from run_agent, run_batch, load_traces or a product's bot), "
+        f"not a {type(trace).__name__}{hint}."
+    )
+
+
 def as_traces(traces, who: str) -> list[Trace]:
     """Accept a Trace, a list of Traces, or run_batch's results (their ``trace`` column); name anything else."""
     if isinstance(traces, Trace):

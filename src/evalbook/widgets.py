@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._values import is_bool, is_whole_number
-from .errors import EvalbookError
+from .errors import EvalbookError, InputError, InputTypeError
 from .labels import VERDICTS, LabelStore, load_labels
 from .trace import Trace, source_name
 
@@ -59,12 +59,12 @@ def _records(traces, id_column: str) -> list[dict]:
     """One dict per trace: ``trace_id``, ``trace`` and the other columns of the row (model, scenario, ...)."""
     if isinstance(traces, pd.DataFrame):
         if "trace" not in traces.columns:
-            raise EvalbookError(
+            raise InputError(
                 "The table has no 'trace' column. Pass the DataFrame that evalbook.run_batch returned "
                 "(it keeps each full Trace in that column), or a list of Traces."
             )
         if id_column not in traces.columns:
-            raise EvalbookError(
+            raise InputError(
                 f"The table has no {id_column!r} column to name each trace. Add one, e.g. "
                 "results['trace_id'] = results['ticket_id'] + '/' + results['model'], or pass id_column=..."
             )
@@ -78,13 +78,13 @@ def _records(traces, id_column: str) -> list[dict]:
     elif isinstance(traces, Iterable) and not isinstance(traces, (str, bytes)):
         records = [{"trace_id": str(i + 1), "trace": t} for i, t in enumerate(traces)]
     else:
-        raise EvalbookError(
+        raise InputTypeError(
             f"Pass traces as a DataFrame from run_batch, a list of Traces or a dict of them; got {type(traces).__name__}."
         )
     for record in records:
         trace = record.get("trace")
         if not isinstance(trace, Trace):
-            raise EvalbookError(
+            raise InputTypeError(
                 f"Trace {record['trace_id']} is a {type(trace).__name__}, not a Trace (the row may have failed: "
                 "see its 'error' column)."
             )
@@ -92,9 +92,9 @@ def _records(traces, id_column: str) -> list[dict]:
     ids = [r["trace_id"] for r in records]
     if len(set(ids)) != len(ids):
         duplicate = next(i for i in ids if ids.count(i) > 1)
-        raise EvalbookError(f"Two traces share the id {duplicate!r}; every trace needs its own id.")
+        raise InputError(f"Two traces share the id {duplicate!r}; every trace needs its own id.")
     if not records:
-        raise EvalbookError("There are no traces to show. Run the assistant on some tickets first.")
+        raise InputError("There are no traces to show. Run the assistant on some tickets first.")
     return records
 
 
@@ -188,7 +188,7 @@ def _column_names(names, what: str, records: list[dict]) -> tuple[str, ...]:
     present = set().union(*(r.keys() for r in records)) - {"trace"}
     missing = [n for n in names if n not in present]
     if missing:
-        raise EvalbookError(
+        raise InputError(
             f"{what}: the traces have no {missing[0]!r} column. Columns: {', '.join(sorted(map(str, present)))}."
         )
     return names
@@ -203,13 +203,13 @@ def _label_index(labels) -> dict[str, list[dict]]:
         frame = load_labels(labels)
     elif isinstance(labels, pd.DataFrame):
         if "trace_id" not in labels.columns:
-            raise EvalbookError(
+            raise InputError(
                 "The labels table has no trace_id column, so its labels cannot be matched to traces. "
                 f"Columns: {list(labels.columns)[:8]}. Pass a label file or the output of load_labels/merge_labels."
             )
         frame = labels
     else:
-        raise EvalbookError(
+        raise InputTypeError(
             f"labels must be a LabelStore, a label file or a DataFrame of labels; got {type(labels).__name__}."
         )
     index: dict[str, list[dict]] = {}
@@ -286,7 +286,7 @@ class TraceViewer:
         """
         unknown = [key for key in columns if key not in self.filter_columns]
         if unknown:
-            raise EvalbookError(
+            raise InputError(
                 f"This viewer has no {unknown[0]!r} filter. Its filters: {', '.join(self.filter_columns)} and "
                 f"label; create it with filters=[..., {unknown[0]!r}] to filter on that column."
             )
@@ -296,7 +296,7 @@ class TraceViewer:
                 continue
             value = str(value)
             if value not in self.options(key):
-                raise EvalbookError(
+                raise InputError(
                     f"No trace has {key} {value!r}. Choose one of: {', '.join(self.options(key))}."
                 )
             self.filters[key] = value
@@ -345,11 +345,11 @@ class TraceViewer:
         """Go to a position (1 = first trace shown) or to a trace id. A trace hidden by the filters is an error
         that says which filter hides it."""
         if is_bool(to) or (isinstance(to, float) and not to.is_integer()):
-            raise EvalbookError("jump takes a position such as 5 or a trace id such as 'T-001/atlas-1'.")
+            raise InputError("jump takes a position such as 5 or a trace id such as 'T-001/atlas-1'.")
         if is_whole_number(to) or isinstance(to, float):
             to = int(to)
             if not 1 <= to <= len(self.visible):
-                raise EvalbookError(
+                raise InputError(
                     f"There is no trace number {to}: the viewer shows {len(self.visible)} (1 to {len(self.visible)})."
                 )
             self.position = to - 1
@@ -360,7 +360,7 @@ class TraceViewer:
                 reason = (
                     "the filters hide it; call .clear_filters() first" if known else "no trace has that id"
                 )
-                raise EvalbookError(f"Cannot jump to {to!r}: {reason}.")
+                raise InputError(f"Cannot jump to {to!r}: {reason}.")
             self.position = ids.index(str(to))
         self._refresh()
         return self
@@ -554,7 +554,7 @@ class Labeller(TraceViewer):
     def label(self, verdict, note: str = "", category: str = "", *, advance: bool = True) -> dict:
         """Label the trace on screen, save the file, and (by default) move to the next unlabelled trace."""
         if self.current is None:
-            raise EvalbookError(
+            raise InputError(
                 "No trace is on screen (the filters match nothing); change the filters first."
             )
         trace_id = self.current_id
@@ -616,7 +616,7 @@ class Labeller(TraceViewer):
         if trace_id != self.current_id:
             ids = [r["trace_id"] for r in self.records]
             if trace_id not in ids:
-                raise EvalbookError(f"trace {trace_id!r} is not in this labeller; run the cell again.")
+                raise InputError(f"trace {trace_id!r} is not in this labeller; run the cell again.")
             if ids.index(trace_id) not in self.visible:
                 self.filters.update(dict.fromkeys(self.filters, ALL))
                 self._apply_filters()

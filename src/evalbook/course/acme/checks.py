@@ -16,7 +16,7 @@ import re
 
 from ..._values import is_bool
 from ...errors import InputTypeError
-from ...trace import Trace
+from ...trace import Trace, require_trace
 from .shop import KB_VERSIONS, check_kb_version, facts
 from .traces import escalated, kb_version, refunds_issued
 
@@ -49,12 +49,6 @@ _CONDITION = re.compile(r"\b(?:once|if|after|when|until|unless|as soon as)\b[^,;
 _OTHER_NOUNS = re.compile(
     r"\brefund\s+(?:policy|policies|form|link|instructions|details|rules|terms|window)\b", re.I
 )
-
-
-def _need_trace(trace) -> Trace:
-    if not isinstance(trace, Trace):
-        raise InputTypeError(f"This check takes a Trace (from SupportBot.run), not a {type(trace).__name__}.")
-    return trace
 
 
 def _need_text(text, who: str) -> str | None:
@@ -93,7 +87,7 @@ def claims_refund(text: str) -> bool:
 
 def phantom_refund(trace: Trace) -> bool:
     """The reply claims a refund, but the conversation issued none (per the shop's records, not the text)."""
-    trace = _need_trace(trace)
+    trace = require_trace(trace, "This check")
     return claims_refund(trace.answer) and not refunds_issued(trace)
 
 
@@ -152,13 +146,13 @@ def stale_facts(answer: str, kb_version: str) -> list[str]:
 
 def contradicts_kb(trace: Trace) -> bool:
     """The reply states a policy fact that contradicts the KB version the assistant was running with."""
-    trace = _need_trace(trace)
+    trace = require_trace(trace, "This check")
     return bool(stale_facts(trace.answer, kb_version(trace)))
 
 
 def missed_escalation(trace: Trace, should_escalate: bool) -> bool:
     """The case needed a human (a label from the ticket) and the conversation opened no escalation."""
-    trace = _need_trace(trace)
+    trace = require_trace(trace, "This check")
     if not is_bool(should_escalate):
         raise InputTypeError(
             f"should_escalate must be True or False (the ticket's label, e.g. row['should_escalate']); "
