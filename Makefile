@@ -44,25 +44,25 @@ unit: $(STAMP)
 nbtest: $(STAMP)
 	$(NBENV) $(BIN)/python -m pytest $(XDIST) --dist loadscope -q --nbval \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 -p no:cacheprovider \
-	  notebooks solutions $(TEMPLATES)
+	  notebooks solutions $(TEMPLATES) docs/your_own_product.ipynb
 	$(NBENV) $(BIN)/python -m pytest $(XDIST) --dist loadscope -q --nbval-lax \
 	  --nbval-cell-timeout 300 -p no:cacheprovider labs templates/lab.ipynb
 
 # Re-execute lessons and solutions in place (sim mode), then regenerate the labs.
 notebooks: $(STAMP)
-	$(NBENV) $(BIN)/python -m evalbook.dev.notebooks execute notebooks solutions $(TEMPLATES)
+	$(NBENV) $(BIN)/python -m evalbook.dev.notebooks execute notebooks solutions $(TEMPLATES) docs/your_own_product.ipynb
 	$(BIN)/evalbook labs build
 
 labs: $(STAMP)
 	$(BIN)/evalbook labs build
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench data notebooks labs solutions templates
-	$(BIN)/ruff format --check src tests bench data notebooks labs solutions templates
+	$(BIN)/ruff check src tests bench data docs notebooks labs solutions templates
+	$(BIN)/ruff format --check src tests bench data docs notebooks labs solutions templates
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests bench data notebooks labs solutions templates
-	$(BIN)/ruff format src tests bench data notebooks labs solutions templates
+	$(BIN)/ruff check --fix src tests bench data docs notebooks labs solutions templates
+	$(BIN)/ruff format src tests bench data docs notebooks labs solutions templates
 
 # Regenerate the pinned lock (needs network access to the package index) and Binder's copy of it.
 lock:
@@ -70,6 +70,7 @@ lock:
 	$(PYTHON) -c "import pathlib; p=pathlib.Path('requirements.lock'); pathlib.Path('binder/requirements.txt').write_text('# Generated from requirements.lock by make lock: do not edit.\n' + p.read_text())"
 
 bench: $(STAMP)
+	$(BIN)/python bench/speed_bench.py
 	$(BIN)/python bench/runner_bench.py
 
 clean:

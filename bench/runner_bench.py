@@ -17,6 +17,7 @@ import openai
 
 import evalbook
 from evalbook._http import httpx
+from evalbook.course import acme
 from evalbook.sim.transport import SimTransport
 
 CASES, CONCURRENCY, LATENCY = 1000, 16, 0.050
@@ -35,7 +36,7 @@ def main() -> None:
         http_client=httpx.Client(transport=SlowTransport(), limits=httpx.Limits(max_connections=64)),
         max_retries=0,
     )
-    messages = list(evalbook.load_tickets()["message"])
+    messages = list(acme.load_tickets()["message"])
     cases = [messages[i % len(messages)] + f" (case {i})" for i in range(CASES)]
 
     def ask(text: str) -> str:

@@ -37,7 +37,7 @@ LOOKUP = {"name": "lookup_order", "arguments": {"order_id": "A-1010"}, "result":
 @pytest.mark.parametrize(
     ("case", "category"),
     [
-        ((trace("I have successfully processed your refund!"), ticket()), "phantom refund"),
+        ((trace("All done: your refund has been processed!"), ticket()), "phantom refund"),
         (
             (
                 trace(

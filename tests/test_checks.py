@@ -12,7 +12,7 @@ from evalbook.errors import EvalbookError
 @pytest.mark.parametrize(
     "text",
     [
-        "I have successfully processed your refund of $50!",
+        "I've now processed your $50 refund!",
         "Refund of $64.99 issued for order A-1026 (R-1026-1).",
         "Good news: your refund of $5 for order A-1 has been processed!",
         "Your refund has been issued and will arrive in 5-7 business days.",

@@ -271,3 +271,156 @@ def test_spreadsheet_style_csv_files_are_read(tmp_path):
     semi.write_text("trace_id;labeller;verdict;note;category\nT-2;ben;pass;fine, thanks;\n", encoding="utf-8")
     assert load_labels(bom)[["trace_id", "verdict"]].values.tolist() == [["T-1", "fail"]]
     assert load_labels(semi)[["trace_id", "note"]].values.tolist() == [["T-2", "fine, thanks"]]
+
+
+# --- a shared file never loses labels (issue #11, item 6) ------------------------------------------------------
+
+
+def _rows(path) -> dict[tuple[str, str], tuple[str, str]]:
+    table = load_labels(path)
+    return {(r.trace_id, r.labeller): (r.verdict, r.note) for r in table.itertuples()}
+
+
+def test_two_stores_on_one_file_keep_each_others_corrections(tmp_path):
+    path = tmp_path / "shared.csv"
+    ana, ben = LabelStore(path, labeller="ana"), LabelStore(path, labeller="ben")
+    ben.label("b", "pass")
+    ana.label("a", "fail")  # ana's store now holds a copy of ben's row
+    ben.label("b", "fail", note="corrected: the refund never happened")
+    ana.label("c", "pass")  # must not write ana's stale copy of ben's row back
+    assert _rows(path)[("b", "ben")] == ("fail", "corrected: the refund never happened")
+    assert ana.to_frame(all_labellers=True).set_index("trace_id").loc["b", "verdict"] == "fail"
+
+
+def test_a_removed_label_is_not_brought_back_by_another_store(tmp_path):
+    path = tmp_path / "shared.csv"
+    ana, ben = LabelStore(path, labeller="ana"), LabelStore(path, labeller="ben")
+    ben.label("b", "pass")
+    ana.label("a", "fail")
+    ben.remove("b")
+    ana.label("c", "pass")
+    assert set(_rows(path)) == {("a", "ana"), ("c", "ana")}
+
+
+def test_lesson_03_demo_and_resumed_stores_keep_a_correction(tmp_path):
+    """Lesson 03 opens a second store (same labeller, same file) to show resuming; both stay usable."""
+    path = tmp_path / "demo_labels.csv"
+    demo = LabelStore(path, labeller="ana")
+    demo.label("x", "pass")
+    demo.label("y", "fail", note="first look")
+    resumed = LabelStore(path, labeller="ana")
+    resumed.label("x", "fail", note="on a second look the refund was never issued")
+    demo.label("z", "pass")
+    assert _rows(path) == {
+        ("x", "ana"): ("fail", "on a second look the refund was never issued"),
+        ("y", "ana"): ("fail", "first look"),
+        ("z", "ana"): ("pass", ""),
+    }
+    assert demo.get("x")["verdict"] == "fail"  # the older store sees the correction after its own save
+    resumed.remove("y")
+    demo.label("z", "fail")
+    assert set(_rows(path)) == {("x", "ana"), ("z", "ana")}
+
+
+def test_save_as_onto_an_existing_file_merges_and_never_wipes_it(tmp_path):
+    theirs, mine = tmp_path / "team.csv", tmp_path / "mine.csv"
+    LabelStore(theirs, labeller="ben").label("q", "pass", note="fine")
+    store = LabelStore(mine, labeller="ana")
+    store.label("a", "fail", note="made up a refund")
+    assert store.save_as(theirs) == theirs
+    assert _rows(theirs) == {("q", "ben"): ("pass", "fine"), ("a", "ana"): ("fail", "made up a refund")}
+    store.label("b", "pass")  # the store now works on team.csv
+    assert ("b", "ana") in _rows(theirs) and ("b", "ana") not in _rows(mine)
+
+
+def test_save_as_refuses_to_replace_a_different_label_by_the_same_labeller(tmp_path):
+    theirs, mine = tmp_path / "monday.csv", tmp_path / "tuesday.csv"
+    LabelStore(theirs, labeller="ana").label("a", "pass", note="looked fine on Monday")
+    store = LabelStore(mine, labeller="ana")
+    store.label("a", "fail", note="no refund call")
+    before = theirs.read_bytes()
+    with pytest.raises(EvalbookError) as info:
+        store.save_as(theirs)
+    message = str(info.value)
+    assert "monday.csv" in message and "'a'" in message and "merge_labels" in message
+    assert theirs.read_bytes() == before and store.path == mine
+    assert store.get("a")["verdict"] == "fail"
+
+
+def test_a_left_over_lock_file_does_not_block_saving(tmp_path):
+    path = tmp_path / "labels.csv"
+    (tmp_path / ".labels.csv.lock").write_text("12345\n", encoding="utf-8")  # from a crashed process
+    LabelStore(path, labeller="ana").label("a", "fail")
+    assert _rows(path) == {("a", "ana"): ("fail", "")}
+
+
+def test_a_busy_file_is_a_sentence_and_the_label_stays_in_memory(tmp_path, monkeypatch):
+    from evalbook import paths
+    from evalbook.paths import file_lock
+
+    path = tmp_path / "labels.csv"
+    store = LabelStore(path, labeller="ana")
+    store.label("a", "fail")
+    monkeypatch.setattr(paths, "LOCK_TIMEOUT", 0.3)
+    with file_lock(path), pytest.raises(EvalbookError) as info:
+        store.label("b", "pass")  # another save holds the lock for longer than the store waits
+    assert "busy" in str(info.value) and "safe in memory" in str(info.value)
+    assert store.labelled_ids() == ["a", "b"]
+    store.save()
+    assert set(_rows(path)) == {("a", "ana"), ("b", "ana")}
+
+
+_LABELLING_PROCESS = """
+import sys, time
+from pathlib import Path
+from evalbook.labels import LabelStore
+
+path, labeller, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+start = Path(path).parent.parent / "start"
+(start.parent / f"ready-{labeller}").touch()
+deadline = time.monotonic() + 60
+while not start.exists() and time.monotonic() < deadline:  # both processes begin together
+    time.sleep(0.001)
+acknowledged = 0
+for i in range(n):
+    store = LabelStore(path, labeller=labeller) if i % 50 == 0 else store
+    store.label(f"T-{i:03d}", "fail" if i % 3 else "pass", note=f"{labeller} note {i}, with a comma")
+    acknowledged += 1
+print(acknowledged)
+"""
+
+
+def test_two_processes_labelling_one_file_lose_no_label(tmp_path):
+    import subprocess
+    import sys
+
+    import time
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = folder / "shared.csv"
+    n = 200
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _LABELLING_PROCESS, str(path), name, str(n)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("ana", "ben")
+    ]
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"ready-{name}").exists() for name in ("ana", "ben")):
+        assert time.monotonic() < deadline and all(w.poll() is None for w in workers), "a worker did not start"
+        time.sleep(0.01)
+    (tmp_path / "start").touch()
+    acknowledged = 0
+    for worker in workers:
+        out, err = worker.communicate(timeout=240)
+        assert worker.returncode == 0, err
+        acknowledged += int(out.strip())
+    rows = _rows(path)
+    assert acknowledged == 2 * n
+    assert len(rows) == acknowledged  # 0 lost
+    assert rows[("T-199", "ben")] == ("fail", "ben note 199, with a comma")
+    assert sorted(p.name for p in folder.iterdir()) == ["shared.csv"]  # no lock or temporary file left

@@ -15,7 +15,7 @@ from rouge_score import rouge_scorer
 from evalbook import EvalbookError, metrics
 
 REFERENCE = "I've issued a refund of $64.99 for order A-1026. It will reach your original payment method in 5-7 business days."
-PHANTOM = "I have successfully processed your refund for order A-1026! You'll see it on your original payment method within 5-7 business days."
+PHANTOM = "All done: your refund for order A-1026 has been processed! It will show up on your original payment method within 5-7 business days."
 PAIRS = [
     (PHANTOM, REFERENCE),
     ("Refund of $64.99 issued for order A-1026.", REFERENCE),
@@ -175,3 +175,21 @@ def test_a_certain_model_has_perplexity_one_and_an_impossible_token_makes_it_inf
 def test_perplexity_rejects_bad_input_with_a_clear_message(logprobs, fragment):
     with pytest.raises(EvalbookError, match=fragment):
         metrics.perplexity(logprobs)
+
+
+def test_bleu_details_explain_the_score_the_way_sacrebleu_computes_it():
+    import math
+
+    details = metrics.bleu_details("I have processed it.", "I have processed your refund.")
+    assert details["bleu"] == pytest.approx(
+        metrics.bleu("I have processed it.", "I have processed your refund.")
+    )
+    assert details["matches"] == [4, 2, 1, 0] and details["totals"] == [5, 4, 3, 2]
+    assert (details["reply_length"], details["reference_length"]) == (5, 6)
+    assert details["brevity_penalty"] == pytest.approx(math.exp(1 - 6 / 5))  # shorter than the reference
+    geometric = math.exp(sum(math.log(p / 100) for p in details["precisions"]) / 4)
+    assert details["bleu"] == pytest.approx(100 * details["brevity_penalty"] * geometric, rel=1e-3)
+    longer = metrics.bleu_details(
+        "I have processed your refund today, thanks.", "I have processed your refund."
+    )
+    assert longer["brevity_penalty"] == 1.0

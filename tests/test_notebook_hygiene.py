@@ -17,7 +17,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOK_DIRS = ("notebooks", "solutions", "labs", "templates")
+NOTEBOOK_DIRS = ("notebooks", "solutions", "labs", "templates", "docs")
 LESSON_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
 TEMPLATE_PAIR = ("templates/solution.ipynb", "templates/lab.ipynb")
 

@@ -109,6 +109,27 @@ def test_tools_change_only_the_conversation_state():
     assert ShopState.fresh().lookup_order(eligible)["refund_eligible"]  # a fresh copy is untouched
 
 
+def test_a_refund_stays_in_its_own_conversation_and_the_shared_records_never_change():
+    from evalbook.course.acme.shop import _order_records
+
+    before = {o: dict(r) for o, r in _order_records().items()}
+    first, second = ShopState.fresh(), ShopState.fresh()
+    eligible = next(
+        o
+        for o in first.orders
+        if first.lookup_order(o)["refund_eligible"] and not first.lookup_order(o)["requires_human_approval"]
+    )
+    assert first.issue_refund(eligible)["status"] == "refunded"
+    assert first.lookup_order(eligible)["refunded_amount"] > 0
+    assert second.lookup_order(eligible)["refunded_amount"] == 0  # made before the refund
+    assert ShopState.fresh().lookup_order(eligible)["refunded_amount"] == 0  # made after it
+    assert second.issue_refund(eligible)["status"] == "refunded"  # the other conversation may still refund
+    assert {o: dict(r) for o, r in _order_records().items()} == before
+    assert before == {r["order_id"]: r for r in acme.load_orders().to_dict("records")}
+    with pytest.raises(TypeError):  # read-only, so no tool can change them by mistake
+        _order_records()[eligible]["refunded_amount"] = 1.0
+
+
 def test_refund_over_the_automatic_limit_is_rejected():
     state = ShopState.fresh()
     big = next(o for o in state.orders if state.lookup_order(o)["requires_human_approval"])

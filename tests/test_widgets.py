@@ -136,7 +136,7 @@ def test_the_text_and_html_show_every_part_of_a_trace():
         "321 ms (simulated)",
         "customer: Refund order A-1010 please",
         '-> lookup_order({"order_id": "A-1010"})',
-        '<- {"status": "refunded"}',
+        '<- {\n       "status": "refunded"\n     }',  # whole and pretty-printed, indented under the arrow
         "source refunds@v2",
         "assistant: Refund of $20.00 issued.",
         "1 refund(s) issued ($20.00 on A-1010)",

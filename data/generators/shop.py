@@ -574,7 +574,7 @@ CORPUS_TEMPLATES = [
     "I completely understand, and I'm happy to help with that.",
     "Let me look into order {oid} for you.",
     "Your refund has been issued and you will receive a confirmation email shortly.",
-    "I have successfully processed your refund of ${amount}!",
+    "All done: your refund of ${amount} has been processed!",
 ]
 
 

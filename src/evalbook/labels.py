@@ -1,39 +1,74 @@
 """The label store: pass/fail labels and open-coding notes on traces, saved to a CSV file as they are made.
 
 Reading traces and writing down what went wrong is slow human work, so losing it hurts. :class:`LabelStore`
-therefore rewrites its CSV file after every single label, atomically (it writes a temporary file next to the real
+therefore saves its CSV file after every single label, atomically (it writes a temporary file next to the real
 one and then replaces it), so a crash, a kernel restart or a closed browser tab never leaves a half-written file.
 Creating a store again from the same file resumes where labelling stopped.
 
+One file can be shared: by several labellers, by two notebooks, or by two stores in one kernel (lesson 03 opens a
+second one to show resuming). Each save holds a lock on the file (a hidden ``.NAME.lock`` next to it, released
+even if the process dies), reads the file afresh, applies only what *this* store changed since its last save (its
+labels, corrections and removals) and writes the result, so no store ever writes back a stale copy of anyone
+else's rows. :meth:`LabelStore.save_as` onto an existing file adds to it, and refuses (saying so) where the two
+disagree.
+
 A CSV that someone edited by hand can be broken. Reading one raises an :class:`~evalbook.errors.EvalbookError`
 that names the file, the line and the problem, and says what to do; a store that already holds labels keeps them
-in memory and never overwrites a file it cannot read.
+in memory and never overwrites a file it cannot read. A file whose *last* line was cut short (a copy, a sync or a
+full disk stopped mid-write; the file then ends without a line break) loads everything before that line, with a
+:class:`LabelFileWarning` naming it; a store that then saves keeps the damaged file as ``NAME.damaged-N`` first.
 
 Several people can label the same traces, each under their own ``labeller`` name (one file each, or one shared
 file). :func:`merge_labels` puts their files together and :func:`compare_labellers` lines their verdicts up side
 by side, which is where disagreements, and unclear failure definitions, show up.
 
 Columns: ``trace_id, labeller, verdict, note, category`` (see :data:`LABEL_COLUMNS`). Extra columns in a file are
-kept as they are.
+kept as they are. A note or category starting with ``=``, ``+``, ``-`` or ``@`` would be a formula in a
+spreadsheet program, so the file stores it after a ``'`` (which spreadsheets show as text); reading takes the
+``'`` off again.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
 import io
+import re
+import warnings
+from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ._values import is_bool
 from .errors import EvalbookError
-from .paths import atomic_write_text, user_file
+from .paths import (
+    KIND_NAMES,
+    atomic_write_text,
+    file_kind,
+    file_lock,
+    keep_damaged_copy,
+    next_damaged_name,
+    remove_stale_temporaries,
+    stale_temporaries,
+    user_file,
+)
 
 LABEL_COLUMNS = ("trace_id", "labeller", "verdict", "note", "category")
 REQUIRED_COLUMNS = ("trace_id", "labeller", "verdict")
 VERDICTS = ("pass", "fail")
+
+# The csv module refuses fields over 131,072 characters by default; a long pasted note must still load.
+_FIELD_LIMIT = 2**31 - 1
+# Free-text columns a spreadsheet could take for a formula, and the prefix that keeps them text.
+_TEXT_COLUMNS = ("note", "category")
+_FORMULA = re.compile(r"'*[=+\-@]")
+_NEUTRALISED = re.compile(r"'+[=+\-@]")
+
+
+class LabelFileWarning(UserWarning):
+    """A label file loaded with something worth checking: a line cut short at its end, kept aside."""
 
 
 def normalise_verdict(verdict) -> str:
@@ -52,12 +87,49 @@ def _clean_text(value) -> str:
     return str(value).strip()
 
 
+def _savable(value: str, what: str) -> str:
+    """``value`` if it can be written as UTF-8; a sentence if it holds a lone surrogate (half an emoji)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EvalbookError(
+            f"The {what} has a character that cannot be saved, at position {exc.start} (half of an emoji or "
+            "symbol, as left when text is cut or pasted in pieces). Delete or retype that character and try "
+            "again; this label was not saved, and your earlier labels are unaffected."
+        ) from None
+    return value
+
+
+def _neutralise(value: str) -> str:
+    return "'" + value if _FORMULA.match(value) else value
+
+
+def _restore(value: str) -> str:
+    return value[1:] if _NEUTRALISED.match(value) else value
+
+
 # --- reading and writing files -------------------------------------------------------------------------------
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
-    """Parse and validate a label CSV. Returns (column names, rows as dicts); raises EvalbookError naming the
-    line and the problem."""
+@dataclass
+class _Parsed:
+    columns: list[str]
+    rows: list[dict]
+    set_aside: list[tuple[int, str, str]] = field(default_factory=list)  # (line, text, problem): a cut last line
+    unterminated: tuple[int, str] | None = None  # (line, text): a last line loaded that has no line break
+
+
+def _snippet(text: str, limit: int = 80) -> str:
+    text = text.rstrip("\r\n")
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+def _parse(path: Path) -> _Parsed:
+    """Parse and validate a label CSV; raise EvalbookError naming the line and the problem.
+
+    Only a problem in the last line of a file that does not end with a line break (a file cut short) is not an
+    error: that line is set aside and reported, and everything before it loads.
+    """
     fix = (
         f"Open {path.name} in a text editor, correct or delete that line, and load it again; "
         "labels already in memory are kept until then."
@@ -70,7 +142,9 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
             "Save it as UTF-8 CSV and load it again."
         ) from None
     if not text.strip():
-        return list(LABEL_COLUMNS), []
+        return _Parsed(list(LABEL_COLUMNS), [])
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
     first_line = text.lstrip().splitlines()[0]
     # Some spreadsheet programs save "CSV" with semicolons; accept that rather than misreport the header.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -82,6 +156,12 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
     header = [name.strip() for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
+        kind = file_kind(path)
+        if kind in ("traces", "conversations"):
+            raise EvalbookError(
+                f"{path.name} holds {KIND_NAMES[kind]}, not labels (a label file is a CSV starting with the header "
+                f"{','.join(LABEL_COLUMNS)}). Give a label file name such as 'my_labels.csv'."
+            )
         raise EvalbookError(
             f"{path.name}, line 1: the header has no {', '.join(repr(m) for m in missing)} column; a label file "
             f"starts with the header {','.join(LABEL_COLUMNS)}. {fix}"
@@ -89,8 +169,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise EvalbookError(f"{path.name}, line 1: the column {duplicated[0]!r} appears twice. {fix}")
-    rows: list[dict] = []
-    seen: dict[tuple[str, str], int] = {}
+
+    records: list[tuple[int, list[str] | None, str]] = []  # (first line, fields or None, the CSV problem)
     line = reader.line_num
     while True:
         start = line + 1
@@ -99,54 +179,142 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise EvalbookError(
-                f"{path.name}, line {start}: this line is not valid CSV ({exc}). {fix}"
-            ) from None
+            records.append((start, None, f"this line is not valid CSV ({exc})."))
+        else:
+            if fields and any(f.strip() for f in fields):  # else a blank line
+                records.append((start, fields, ""))
         line = reader.line_num
-        if not fields or all(not f.strip() for f in fields):
-            continue  # blank line
-        if len(fields) != len(header):
-            raise EvalbookError(
-                f"{path.name}, line {start}: {len(fields)} fields, but the header has {len(header)} "
-                "(a note with a comma must be in double quotes). " + fix
-            )
-        row = dict(zip(header, fields, strict=True))
-        if not row["trace_id"].strip():
-            raise EvalbookError(f"{path.name}, line {start}: the trace_id is empty. {fix}")
-        if not row["labeller"].strip():
-            raise EvalbookError(f"{path.name}, line {start}: the labeller is empty. {fix}")
-        try:
-            row["verdict"] = normalise_verdict(row["verdict"])
-        except EvalbookError:
-            raise EvalbookError(
-                f"{path.name}, line {start}: the verdict is {row['verdict']!r}; it must be 'pass' or 'fail'. {fix}"
-            ) from None
-        row["trace_id"], row["labeller"] = row["trace_id"].strip(), row["labeller"].strip()
-        key = (row["trace_id"], row["labeller"])
-        if key in seen:
-            raise EvalbookError(
-                f"{path.name}, line {start}: {row['labeller']} labelled trace {row['trace_id']} already on line "
-                f"{seen[key]}. Keep one of the two lines. " + fix
-            )
-        seen[key] = start
-        rows.append(row)
-    columns = list(LABEL_COLUMNS) + [name for name in header if name not in LABEL_COLUMNS]
-    return columns, [{name: row.get(name, "") for name in columns} for row in rows]
+
+    lines = text.splitlines()
+    cut_short = not text.endswith(("\n", "\r"))
+    parsed = _Parsed(list(LABEL_COLUMNS) + [name for name in header if name not in LABEL_COLUMNS], [])
+    seen: dict[tuple[str, str], int] = {}
+    for number, (start, fields, problem) in enumerate(records):
+        last = number == len(records) - 1
+        row = None
+        if fields is not None:
+            row, problem = _check_row(header, fields, seen)
+        if problem:
+            if last and cut_short:
+                parsed.set_aside.append((start, "\n".join(lines[start - 1 :]), problem))
+                continue
+            raise EvalbookError(f"{path.name}, line {start}: {problem} {fix}")
+        seen[(row["trace_id"], row["labeller"])] = start
+        parsed.rows.append({name: row.get(name, "") for name in parsed.columns})
+        if last and cut_short:
+            parsed.unterminated = (start, "\n".join(lines[start - 1 :]))
+    return parsed
+
+
+def _check_row(header: list[str], fields: list[str], seen: dict) -> tuple[dict | None, str]:
+    """(the row, "") for a valid line, or (None, what is wrong with it)."""
+    if len(fields) != len(header):
+        return None, (
+            f"{len(fields)} fields, but the header has {len(header)} (a note with a comma must be in double quotes)."
+        )
+    row = dict(zip(header, fields, strict=True))
+    if not row["trace_id"].strip():
+        return None, "the trace_id is empty."
+    if not row["labeller"].strip():
+        return None, "the labeller is empty."
+    try:
+        row["verdict"] = normalise_verdict(row["verdict"])
+    except EvalbookError:
+        return None, f"the verdict is {row['verdict']!r}; it must be 'pass' or 'fail'."
+    row["trace_id"], row["labeller"] = row["trace_id"].strip(), row["labeller"].strip()
+    key = (row["trace_id"], row["labeller"])
+    if key in seen:
+        return None, (
+            f"{row['labeller']} labelled trace {row['trace_id']} already on line {seen[key]}. "
+            "Keep one of the two lines."
+        )
+    for name in _TEXT_COLUMNS:
+        if name in row:
+            row[name] = _restore(row[name])
+    return row, ""
+
+
+def _warn_about(parsed: _Parsed, path: Path, *, store: bool) -> None:
+    for line, text, problem in parsed.set_aside:
+        then = (
+            f"The file is unchanged until this store saves, which first keeps a copy of it as "
+            f"{next_damaged_name(path)}."
+            if store
+            else "The file is unchanged. Label that trace again, or repair the line in a text editor."
+        )
+        warnings.warn(
+            f"{path.name}, line {line} is incomplete: the file ends in the middle of it, as when a copy or a "
+            f"save is cut off ({problem.rstrip('.')}). That line was kept aside, not loaded: {_snippet(text)}. "
+            f"The {len(parsed.rows)} label(s) before it loaded. {then}",
+            LabelFileWarning,
+            stacklevel=4,
+        )
+    if parsed.unterminated:
+        line, text = parsed.unterminated
+        warnings.warn(
+            f"{path.name}, line {line} has no line break at its end, so the file may have been cut off there; "
+            f"it was loaded as it is: {_snippet(text)}. If that label looks complete, all is well (the next "
+            "save adds the line break).",
+            LabelFileWarning,
+            stacklevel=4,
+        )
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
+    """(column names, rows as dicts) of a label CSV, with a warning for a cut last line."""
+    parsed = _parse(path)
+    _warn_about(parsed, path, store=False)
+    return parsed.columns, parsed.rows
 
 
 def _csv_text(columns: list[str], rows: list[dict]) -> str:
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    text_columns = [i for i, name in enumerate(columns) if name in _TEXT_COLUMNS]
     for row in rows:
-        writer.writerow({name: row.get(name, "") for name in columns})
-    return buffer.getvalue()
+        out = [row.get(name, "") for name in columns]
+        for i in text_columns:
+            if isinstance(out[i], str):
+                out[i] = _neutralise(out[i])
+        writer.writerow(out)
+    text = buffer.getvalue()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # name the label and the column
+        for number, row in enumerate(rows, start=1):
+            for name in columns:
+                if isinstance(row.get(name), str):
+                    _savable(row[name], f"{name} of label {number} (trace {row.get('trace_id', '?')})")
+    return text
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _key(row: dict) -> tuple[str, str]:
+    return (row["trace_id"], row["labeller"])
+
+
+def _apply_change(rows: dict, columns: list[str], key: tuple[str, str], change: dict | None) -> None:
+    """Apply one label (a dict of the label columns) or removal (None) to ``rows``, keyed by (trace, labeller)."""
+    if change is None:
+        rows.pop(key, None)
+    elif key in rows:
+        rows[key].update(change)  # keeps its place (and any extra columns) in the file
+    else:
+        rows[key] = {**dict.fromkeys(columns, ""), **change}
 
 
 def load_labels(path) -> pd.DataFrame:
     """Read a label CSV into a DataFrame (columns :data:`LABEL_COLUMNS`, then any extra ones), validated.
 
-    A missing file is an error (say where the labels are); an empty file gives an empty table.
+    A missing file is an error (say where the labels are); an empty file gives an empty table. A last line cut
+    short is left out, with a :class:`LabelFileWarning` naming it.
     """
     path = user_file(path, "load_labels", "my_labels.csv")
     if not path.exists():
@@ -158,13 +326,47 @@ def load_labels(path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).astype({c: str for c in columns})
 
 
-def save_labels(labels: pd.DataFrame, path) -> Path:
+def save_labels(labels: pd.DataFrame, path, *, overwrite: bool = False) -> Path:
     """Write a label table to ``path`` atomically (validated first: every row needs a trace_id, a labeller and a
-    pass/fail verdict)."""
+    pass/fail verdict).
+
+    It replaces a label file that is there, but refuses (with a sentence) to replace a file of another kind
+    (traces, say, judged by content rather than name) or to empty a file that holds labels with an empty table,
+    unless ``overwrite=True``. A label file that is damaged is kept as ``NAME.damaged-N`` before it is replaced.
+    """
     frame = _as_label_frame(labels, "save_labels")
     columns = list(LABEL_COLUMNS) + [c for c in frame.columns if c not in LABEL_COLUMNS]
     path = user_file(path, "save_labels", "my_labels.csv")
-    atomic_write_text(path, _csv_text(columns, frame.to_dict("records")))
+    text = _csv_text(columns, frame.to_dict("records"))
+    with file_lock(path):
+        kind = file_kind(path)
+        damaged = False
+        if kind == "labels":
+            try:
+                parsed = _parse(path)
+                held, damaged = len(parsed.rows) + len(parsed.set_aside), bool(parsed.set_aside)
+            except EvalbookError:
+                held, damaged = 1, True
+        if not overwrite:
+            if kind not in ("missing", "empty", "labels"):
+                raise EvalbookError(
+                    f"{path.name} holds {KIND_NAMES[kind]}, not labels, and save_labels would replace it. Give a "
+                    "label file name such as 'my_labels.csv', or pass overwrite=True to replace it on purpose."
+                )
+            if kind == "labels" and frame.empty and held:
+                raise EvalbookError(
+                    f"There are no labels to save (the table is empty), and {path.name} holds labels; saving would "
+                    "empty it. Check the table (a filter that matched nothing?), or pass overwrite=True to empty "
+                    "the file on purpose."
+                )
+        copy = keep_damaged_copy(path) if damaged and not overwrite else None
+        atomic_write_text(path, text)
+    if copy is not None:
+        warnings.warn(
+            f"{path.name} was damaged before this save; the file as it was is kept as {copy.name}.",
+            LabelFileWarning,
+            stacklevel=2,
+        )
     return path
 
 
@@ -198,69 +400,156 @@ def _as_label_frame(labels, who: str) -> pd.DataFrame:
 
 
 class LabelStore:
-    """One labeller's labels, kept in memory and in a CSV file that is rewritten after every label.
+    """One labeller's labels, kept in memory and in a CSV file that is saved after every label.
 
     >>> store = LabelStore("my_labels.csv", labeller="ana")   # resumes if the file exists
     >>> store.label("T-001/atlas-1", "fail", note="says the refund went through; no issue_refund call")
     >>> store.get("T-001/atlas-1")["verdict"]
     'fail'
 
-    Rows of other labellers in the same file are kept and written back unchanged. If the file is changed by
-    someone else while the store is open, the next save reads it first and keeps their rows too; if it has
-    become unreadable, the save refuses (with the line and the problem) and every label stays in memory.
+    Rows of other labellers in the same file are kept. Each save locks the file, reads it again and applies only
+    this store's own changes since its last save (labels, corrections, removals), so other stores and processes
+    on the same file keep theirs; after a save the store shows the file as it now is. If the file has become
+    unreadable, or stays busy, the save refuses (with the line and the problem) and every label stays in memory.
     """
 
     def __init__(self, path, labeller: str = "me"):
         if not isinstance(labeller, str) or not labeller.strip() or "," in labeller:
             raise EvalbookError("labeller must be a short name without commas, e.g. labeller='ana'.")
         self.path = user_file(path, "LabelStore", "my_labels.csv")
-        self.labeller = labeller.strip()
+        self.labeller = _savable(labeller.strip(), "labeller name")
         self._columns: list[str] = list(LABEL_COLUMNS)
-        self._rows: dict[tuple[str, str], dict] = {}
-        self._synced_digest: str | None = None
+        self._rows: dict[tuple[str, str], dict] = {}  # the file as last read or written, plus unsaved changes
+        self._changes: dict[tuple[str, str], dict | None] = {}  # unsaved: a label's columns, or None (removed)
+        self._written: bytes | None = None  # the file's content as this store last wrote it
+        if stale_temporaries(self.path):  # a save in an earlier session died before moving its file into place
+            with suppress(EvalbookError), file_lock(self.path, timeout=2):
+                remove_stale_temporaries(self.path)
         if self.path.exists():
             self.reload()
 
     # -- file sync ------------------------------------------------------------------------------------------
-    def _digest(self) -> str | None:
-        try:
-            return hashlib.sha1(self.path.read_bytes()).hexdigest()
-        except FileNotFoundError:
-            return None
-
     def reload(self) -> LabelStore:
-        """Read the file again. If it is malformed, raise and keep the labels held in memory."""
-        columns, rows = _read_rows(self.path)  # raises before anything in memory changes
-        self._columns = columns
-        self._rows = {(row["trace_id"], row["labeller"]): row for row in rows}
-        self._synced_digest = self._digest()
+        """Read the file again (keeping this store's unsaved changes on top). If it is malformed, raise and keep
+        the labels held in memory."""
+        parsed = _parse(self.path)  # raises before anything in memory changes
+        _warn_about(parsed, self.path, store=True)
+        self._show(parsed.columns, {_key(row): row for row in parsed.rows})
         return self
 
+    def _show(self, columns: list[str], rows: dict) -> None:
+        for key, change in self._changes.items():
+            _apply_change(rows, columns, key, change)
+        self._columns, self._rows = columns, rows
+
+    def _not_saved(self, exc: EvalbookError, where: str = "") -> EvalbookError:
+        return EvalbookError(
+            f"Not saved{where}: {exc} Your {len(self)} label(s) are safe in memory; once that is sorted out, call "
+            ".save() again (or .save_as('another_file.csv'))."
+        )
+
     def save(self) -> Path:
-        """Write every label to the file (done for you after each :meth:`label`)."""
-        if self.path.exists() and self._digest() != self._synced_digest:
-            # Someone else changed the file since we last read or wrote it: keep their rows.
-            try:
-                columns, rows = _read_rows(self.path)
-            except EvalbookError as exc:
-                raise EvalbookError(
-                    f"Not saved: {exc} Your {len(self._rows)} label(s) are safe in memory; after fixing the "
-                    "file, call .save() again (or .save_as('another_file.csv'))."
-                ) from None
-            for name in columns:
-                if name not in self._columns:
-                    self._columns.append(name)
-            for row in rows:
-                self._rows.setdefault((row["trace_id"], row["labeller"]), row)
-        atomic_write_text(self.path, _csv_text(self._columns, list(self._rows.values())))
-        self._synced_digest = self._digest()
+        """Save this store's changes to the file (done for you after each :meth:`label` and :meth:`remove`)."""
+        copy = None
+        try:
+            with file_lock(self.path):
+                if self._written is not None and _read_bytes(self.path) == self._written:
+                    columns, rows = list(self._columns), {k: dict(v) for k, v in self._rows.items()}
+                    text = _csv_text(columns, list(rows.values()))  # nobody changed the file since our save
+                elif self.path.exists():
+                    parsed = _parse(self.path)
+                    columns = parsed.columns + [c for c in self._columns if c not in parsed.columns]
+                    rows = {_key(row): row for row in parsed.rows}
+                    for key, change in self._changes.items():
+                        _apply_change(rows, columns, key, change)
+                    text = _csv_text(columns, list(rows.values()))
+                    if parsed.set_aside:
+                        copy = keep_damaged_copy(self.path)
+                else:  # a new file, or one deleted while the store was open: write everything held
+                    columns, rows = list(self._columns), {k: dict(v) for k, v in self._rows.items()}
+                    text = _csv_text(columns, list(rows.values()))
+                atomic_write_text(self.path, text)
+        except EvalbookError as exc:
+            raise self._not_saved(exc) from None
+        self._written = text.encode("utf-8")
+        self._changes.clear()
+        self._columns, self._rows = columns, rows
+        if copy is not None:
+            warnings.warn(
+                f"{self.path.name} had a line cut short; before saving, the file as it was is kept as "
+                f"{copy.name}, and {self.path.name} now holds every intact label and yours.",
+                LabelFileWarning,
+                stacklevel=3,
+            )
         return self.path
 
     def save_as(self, path) -> Path:
-        """Write every label to another file and keep using that file from now on."""
-        self.path = Path(path)
-        self._synced_digest = self._digest()
-        return self.save()
+        """Write every label held to another file and keep using that file from now on.
+
+        If that file already holds labels, the two are put together: its labels stay, and the store's are added.
+        Where it holds a *different* label for the same trace and labeller, nothing is written and the error
+        names the first difference (save to a new file and use :func:`merge_labels` to see them all).
+        """
+        target = user_file(path, "save_as", "my_labels.csv")
+        with suppress(OSError):
+            if target.resolve() == self.path.resolve():
+                return self.save()
+        copy = None
+        try:
+            with file_lock(target):
+                kind = file_kind(target)
+                if kind not in ("missing", "empty", "labels"):
+                    raise EvalbookError(
+                        f"{target.name} holds {KIND_NAMES[kind]}, not labels, and saving there would replace it. "
+                        "Choose another file name, e.g. 'my_labels.csv'."
+                    )
+                parsed = _parse(target) if kind == "labels" else _Parsed(list(LABEL_COLUMNS), [])
+                columns = parsed.columns + [c for c in self._columns if c not in parsed.columns]
+                rows = {_key(row): row for row in parsed.rows}
+                clashes = [
+                    (key, name)
+                    for key, mine in self._rows.items()
+                    if key in rows
+                    for name in LABEL_COLUMNS
+                    if rows[key].get(name, "") != mine.get(name, "")
+                ]
+                if clashes:
+                    raise _Clash(self._clash_message(target, rows, clashes))
+                for key, mine in self._rows.items():
+                    if key not in rows:
+                        rows[key] = {**dict.fromkeys(columns, ""), **mine}
+                text = _csv_text(columns, list(rows.values()))
+                if parsed.set_aside:
+                    copy = keep_damaged_copy(target)
+                atomic_write_text(target, text)
+        except _Clash as exc:
+            raise EvalbookError(str(exc)) from None
+        except EvalbookError as exc:
+            raise self._not_saved(exc, f" to {target.name}") from None
+        self.path = target
+        self._written = text.encode("utf-8")
+        self._changes.clear()
+        self._columns, self._rows = columns, rows
+        if copy is not None:
+            warnings.warn(
+                f"{target.name} had a line cut short; the file as it was is kept as {copy.name}.",
+                LabelFileWarning,
+                stacklevel=2,
+            )
+        return target
+
+    def _clash_message(self, target: Path, rows: dict, clashes: list) -> str:
+        (trace_id, who), name = clashes[0]
+        others = len({key for key, _ in clashes}) - 1
+        more = f", and {others} more trace(s) differ" if others else ""
+        fresh = f"{target.stem}_{self.labeller}{target.suffix or '.csv'}"
+        return (
+            f"Not saved: {target.name} already holds a different label by {who} for trace {trace_id!r} (the "
+            f"{name}: {rows[(trace_id, who)].get(name, '')!r} there, {self._rows[(trace_id, who)].get(name, '')!r} "
+            f"here){more}. Saving would replace it, so nothing was written. Save to a new file instead, e.g. "
+            f"store.save_as({fresh!r}), and put the two together with merge_labels({target.name!r}, {fresh!r}), "
+            f"which names every difference. Your {len(self)} label(s) are safe in memory."
+        )
 
     # -- labelling ------------------------------------------------------------------------------------------
     def label(self, trace_id: str, verdict, note: str = "", category: str = "") -> dict:
@@ -269,28 +558,28 @@ class LabelStore:
             raise EvalbookError(
                 "trace_id must be the trace's id, a non-empty string such as 'T-001/atlas-1'."
             )
-        row = {name: "" for name in self._columns}
-        row.update(
-            trace_id=trace_id.strip(),
-            labeller=self.labeller,
-            verdict=normalise_verdict(verdict),
-            note=_clean_text(note),
-            category=_clean_text(category),
-        )
-        key = (row["trace_id"], self.labeller)
-        if key in self._rows:
-            self._rows[key].update(row)  # keeps its place (and any extra columns) in the file
-        else:
-            self._rows[key] = row
+        change = {
+            "trace_id": _savable(trace_id.strip(), "trace_id"),
+            "labeller": self.labeller,
+            "verdict": normalise_verdict(verdict),
+            "note": _savable(_clean_text(note), "note"),
+            "category": _savable(_clean_text(category), "category"),
+        }
+        key = (change["trace_id"], self.labeller)
+        self._changes[key] = change
+        _apply_change(self._rows, self._columns, key, change)
         self.save()
         return dict(self._rows[key])
 
     def remove(self, trace_id: str) -> bool:
         """Delete this labeller's label for one trace (and save). Returns whether there was one."""
-        found = self._rows.pop((trace_id, self.labeller), None) is not None
-        if found:
-            self.save()
-        return found
+        key = (trace_id.strip() if isinstance(trace_id, str) else trace_id, self.labeller)
+        if key not in self._rows:
+            return False
+        del self._rows[key]
+        self._changes[key] = None
+        self.save()
+        return True
 
     def get(self, trace_id: str) -> dict | None:
         """This labeller's label for one trace, or None."""
@@ -325,6 +614,10 @@ class LabelStore:
 
     def _repr_html_(self) -> str:
         return f"<code>{html.escape(repr(self))}</code>"
+
+
+class _Clash(Exception):
+    """save_as found a different label in the target file (its message is the learner's sentence)."""
 
 
 # --- several labellers ---------------------------------------------------------------------------------------

@@ -95,6 +95,28 @@ def bleu(hypothesis: str, reference: str | Sequence[str]) -> float:
     return float(_bleu_metric().sentence_score(hypothesis, _references(reference)).score)
 
 
+def bleu_details(hypothesis: str, reference: str | Sequence[str]) -> dict:
+    """What a sentence-level BLEU score is made of, so you can explain the number instead of guessing.
+
+    Returns a dict with ``bleu`` (the score, as :func:`bleu`), ``precisions`` (the 1- to 4-gram match rates in
+    percent; with smoothing, an empty level shows its smoothed value), ``matches`` and ``totals`` (matched and
+    available n-grams per level), ``brevity_penalty`` (1.0 unless the reply is shorter than the reference, then
+    ``exp(1 - reference_length / reply_length)``), ``reply_length`` and ``reference_length`` (in tokens). BLEU is
+    ``brevity_penalty * exp(mean(log(precisions)))``. All of it is read from sacrebleu's own score object.
+    """
+    hypothesis = _text(hypothesis, "hypothesis (the reply to score)")
+    score = _bleu_metric().sentence_score(hypothesis, _references(reference))
+    return {
+        "bleu": float(score.score),
+        "precisions": [round(float(p), 2) for p in score.precisions],
+        "matches": [int(c) for c in score.counts],
+        "totals": [int(t) for t in score.totals],
+        "brevity_penalty": float(score.bp),
+        "reply_length": int(score.sys_len),
+        "reference_length": int(score.ref_len),
+    }
+
+
 def chrf(hypothesis: str, reference: str | Sequence[str]) -> float:
     """Sentence-level chrF of ``hypothesis`` against one reference (or several), from 0 to 100.
 
@@ -200,6 +222,7 @@ __all__ = [
     "CHRF_SETTINGS",
     "ROUGE_TYPES",
     "bleu",
+    "bleu_details",
     "chrf",
     "perplexity",
     "rouge",

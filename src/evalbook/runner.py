@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 
 from . import config
+from ._values import is_whole_number
 from .errors import InputError, InputTypeError, learner_message
 from .trace import Trace
 
@@ -83,7 +84,7 @@ def run_batch(
             "e.g. the tickets or the sample you ran before, or only their input columns: "
             "cases[['ticket_id', 'message']]."
         )
-    if not isinstance(concurrency, int) or concurrency < 1:
+    if not is_whole_number(concurrency) or concurrency < 1:
         raise InputError("concurrency must be a whole number of at least 1, e.g. concurrency=8.")
 
     records = cases.to_dict("records")

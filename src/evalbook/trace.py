@@ -28,7 +28,7 @@ from typing import ClassVar
 import pandas as pd
 
 from .errors import InputError, InputTypeError
-from .paths import atomic_write_text, user_file
+from .paths import KIND_NAMES, atomic_write_text, file_kind, file_lock, user_file
 
 _KINDS: dict[str, type[Trace]] = {}
 
@@ -37,6 +37,22 @@ _LEGACY_FIELDS = {"kb_version": "metadata", "end_state": "outcome"}
 _TEXT_FIELDS = ("answer", "model", "input")
 _LIST_FIELDS = ("messages", "tool_calls", "retrieved")
 _MAPPING_FIELDS = ("metadata", "outcome", "usage")
+# Fields a file may hold as null, and what null stands for (mappings are dropped to their defaults instead).
+_NULL_AS = {
+    "messages": list,
+    "tool_calls": list,
+    "retrieved": list,
+    "input": "",
+    "mode": "",
+    "latency_ms": 0,
+    "steps": 0,
+    "latency_simulated": False,
+}
+_ITEM_SHAPES = {
+    "messages": '{"role": "user", "content": "..."}',
+    "tool_calls": '{"name": ..., "arguments": {...}, "result": ...}',
+    "retrieved": '{"doc_id": ..., "text": ...}',
+}
 
 
 def _zero_usage() -> dict:
@@ -145,6 +161,12 @@ class Trace:
                 elif isinstance(value, dict):
                     target = {**value, **target}
                 data[mapping] = target
+        # Written as null (by another tool, or an older logger): treat as empty instead of failing later.
+        for key, empty in _NULL_AS.items():
+            if key in data and data[key] is None:
+                data[key] = empty() if callable(empty) else empty
+        if isinstance(data.get("usage"), dict):
+            data["usage"] = {k: 0 if v is None else v for k, v in data["usage"].items()}
         wrong = [k for k in _TEXT_FIELDS if k in data and not isinstance(data[k], str)]
         wrong += [k for k in _LIST_FIELDS if k in data and not isinstance(data[k], list)]
         wrong += [k for k in _MAPPING_FIELDS if data.get(k) is not None and not isinstance(data[k], dict)]
@@ -157,6 +179,14 @@ class Trace:
         for key in _MAPPING_FIELDS:
             if data.get(key, "absent") is None:  # written as null: treat as empty instead of failing later
                 data.pop(key)
+        for key, example in _ITEM_SHAPES.items():  # a null or bare item in a list would fail on screen later
+            for i, item in enumerate(data.get(key) or []):
+                if not isinstance(item, dict):
+                    what = "null" if item is None else f"a {type(item).__name__} ({_short(repr(item), 40)})"
+                    raise InputError(
+                        f"This trace's {key} item {i} is {what}, not an object; each one looks like {example}. "
+                        "Fix or remove that item."
+                    )
         target_cls = _KINDS.get(data.pop("kind", None) or "", None)
         target_cls = target_cls if target_cls is not None and issubclass(target_cls, cls) else cls
         known = {f.name for f in fields(target_cls)}
@@ -286,13 +316,20 @@ class Trace:
             steps.append(("assistant", self.answer))
         return steps
 
-    def summary(self) -> str:
-        """The trace as plain text: the conversation, each tool call and its result, and the outcome."""
+    def summary(self, full: bool = False) -> str:
+        """The trace as plain text: the conversation, each tool call and its result, and the outcome.
+
+        The default view cuts long tool results to one line, for skimming many traces. ``full=True`` is the view
+        to label from: every tool result whole and pretty-printed (a field such as ``requires_human_approval`` at
+        the end of a result is often the one that decides the verdict), and the outcome in detail.
+        """
         lines = [self.header()]
         arrows = {"tool call": "  -> ", "tool result": "  <- "}
-        for kind, text in self.display_steps():
+        for kind, text in self.display_steps(limit=None if full else 160):
+            if full and kind == "tool result":
+                text = text.replace("\n", "\n     ")
             lines.append(arrows.get(kind, f"{kind}: ") + text)
-        lines.append(f"{self.outcome_label}: {self.outcome_text()}")
+        lines.append(f"{self.outcome_label}: {self.outcome_text(detail=full)}")
         if self.error:
             lines.append(f"error: {self.error}")
         return "\n".join(lines)
@@ -385,15 +422,33 @@ def traces_to_frame(traces) -> pd.DataFrame:
     return pd.DataFrame([t.to_row() for t in as_traces(traces, "traces_to_frame")])
 
 
-def save_traces(traces, path) -> Path:
+def save_traces(traces, path, *, overwrite: bool = False) -> Path:
     """Write traces to a JSON Lines file (one trace per line).
 
     Takes a list of Traces or the DataFrame from run_batch. Everything is checked before the file is touched, and
     the file is replaced in one step, so a mistake never leaves an existing trace file empty or half-written.
+    Saving no traces over a file that holds some (an empty list, or a filter that matched nothing), or saving over
+    a file that holds something else (labels, say: judged by content, not by name), is refused with a sentence
+    unless ``overwrite=True``.
     """
     items = as_traces(traces, "save_traces")
     path = user_file(path, "save_traces", "my_traces.jsonl")
-    atomic_write_text(path, "".join(t.to_json(indent=None) + "\n" for t in items))
+    text = "".join(t.to_json(indent=None) + "\n" for t in items)
+    with file_lock(path):
+        kind = file_kind(path)
+        if not overwrite and kind not in ("missing", "empty", "traces"):
+            raise InputError(
+                f"{path.name} holds {KIND_NAMES[kind]}, not traces, and save_traces would replace it. Save the "
+                "traces under another name, e.g. 'my_traces.jsonl', or pass overwrite=True to replace it on purpose."
+            )
+        if not overwrite and not items and kind == "traces":
+            held = sum(1 for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip())
+            raise InputError(
+                f"There are no traces to save (an empty list, or a filter that matched no rows), and {path.name} "
+                f"holds {held} trace(s); saving would empty it. Check the filter, or pass overwrite=True to empty "
+                "the file on purpose."
+            )
+        atomic_write_text(path, text)
     return path
 
 
@@ -427,6 +482,11 @@ def load_traces(path, trace_type: type[Trace] = Trace) -> list[Trace]:
             traces.append(trace_type.from_json(line))
         except (InputError, InputTypeError) as exc:
             raise InputError(f"Line {number} of {path.name}: {exc}") from None
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a field of a shape nothing expects
+            raise InputError(
+                f"Line {number} of {path.name}: this record cannot be read as a trace "
+                f"({type(exc).__name__}: {exc}). Fix or remove that line."
+            ) from None
     return traces
 
 

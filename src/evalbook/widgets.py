@@ -114,8 +114,11 @@ def _meta(record: dict, show: tuple[str, ...] = ()) -> list[tuple[str, str]]:
 
 
 def _steps(trace: Trace) -> list[tuple[str, str]]:
-    """The conversation as (kind, text) steps, from the trace's own walk (:meth:`Trace.display_steps`)."""
-    return trace.display_steps(limit=_TEXT_LIMIT - 3)
+    """The conversation as (kind, text) steps, from the trace's own walk (:meth:`Trace.display_steps`), with every
+    tool result whole and pretty-printed: the field that decides a label is often the last one of a result."""
+    return trace.display_steps(
+        limit=None
+    )  # whole and pretty-printed: the viewer is where traces are labelled
 
 
 def _outcome(trace: Trace) -> str:
@@ -138,7 +141,7 @@ def trace_text(record: dict, labels: list[dict] | None = None, show: tuple[str, 
     lines = [f"[{record['trace_id']}] " + " · ".join(f"{k} {v}" for k, v in _meta(record, show))]
     for kind, text in _steps(trace):
         arrow = {"tool call": "  -> ", "tool result": "  <- "}.get(kind, f"{kind}: ")
-        lines.append(arrow + text)
+        lines.append(arrow + (text.replace("\n", "\n     ") if kind == "tool result" else text))
     for passage in trace.retrieved:
         lines.append(f"  source {source_name(passage)}: {_short(passage.get('text', ''), 160)}")
     lines.append(f"{trace.outcome_label}: {_outcome(trace)}")
@@ -554,9 +557,7 @@ class Labeller(TraceViewer):
     def label(self, verdict, note: str = "", category: str = "", *, advance: bool = True) -> dict:
         """Label the trace on screen, save the file, and (by default) move to the next unlabelled trace."""
         if self.current is None:
-            raise InputError(
-                "No trace is on screen (the filters match nothing); change the filters first."
-            )
+            raise InputError("No trace is on screen (the filters match nothing); change the filters first.")
         trace_id = self.current_id
         row = self.store.label(trace_id, verdict, note=note, category=category)
         done, total = self.progress

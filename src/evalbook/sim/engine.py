@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import config
 from ..errors import ERROR_TYPE_PREFIX
@@ -275,7 +276,13 @@ def _support_step(body: dict, draw: Draw) -> support.Step:
 # ---------------------------------------------------------------------------------------------------------------
 def count_tokens(text: str) -> int:
     """Approximate token count (words and punctuation); the real tokenizer would differ by a few percent."""
-    return len(lm.tokenize(text or ""))
+    return _count_tokens(text or "")
+
+
+@lru_cache(maxsize=1024)
+def _count_tokens(text: str) -> int:
+    """Cached because each request resends the same system prompt and tool schemas, which dominated the count."""
+    return len(lm.tokenize(text))
 
 
 def _usage(body: dict, messages: list[dict]) -> dict:

@@ -13,9 +13,6 @@ import re
 import threading
 from functools import lru_cache
 
-from nltk.lm import WittenBellInterpolated
-from nltk.lm.preprocessing import padded_everygram_pipeline
-
 from ..paths import data_file
 
 ORDER = 3
@@ -35,7 +32,12 @@ def _norm(token: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _model() -> WittenBellInterpolated:
+def _model():
+    """Trained on first use; nltk is imported here because importing it takes about a second (it pulls in
+    scipy), which every sim client used to pay even when no request asked for logprobs."""
+    from nltk.lm import WittenBellInterpolated
+    from nltk.lm.preprocessing import padded_everygram_pipeline
+
     lines = data_file("reply_corpus.txt").read_text(encoding="utf-8").splitlines()
     sentences = [[_norm(t) for t in tokenize(line)] for line in lines if line.strip()]
     train, vocab = padded_everygram_pipeline(ORDER, sentences)

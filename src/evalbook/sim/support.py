@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..course.acme.shop import facts, find_order_id, kb_articles, search_kb, terms
 from .draw import Draw
@@ -236,11 +237,22 @@ class Step:
 
 def rates_for(model: str, system: str) -> dict[str, float]:
     rates = dict(RATES.get(model, RATES[DEFAULT_PROFILE]))
-    for _name, pattern, keys, factor in MITIGATIONS:
-        if pattern.search(system or ""):
-            for key in keys:
-                rates[key] *= factor
+    try:
+        asked = _mitigations_in(system or "", tuple(MITIGATIONS))
+    except TypeError:  # an edited entry that cannot be a cache key (keys in a list): match without the cache
+        asked = _mitigations_in.__wrapped__(system or "", MITIGATIONS)
+    for keys, factor in asked:
+        for key in keys:
+            rates[key] *= factor
     return rates
+
+
+@lru_cache(maxsize=256)
+def _mitigations_in(system: str, mitigations: tuple) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """The mitigations a system prompt asks for. Cached because every request of a conversation resends the same
+    prompt and matching the patterns against it was the simulator's largest cost per request; the table is part
+    of the key, so a notebook that edits ``MITIGATIONS`` (or ``RATES``, read fresh above) sees its change."""
+    return tuple((keys, factor) for _name, pattern, keys, factor in mitigations if pattern.search(system))
 
 
 def respond(model: str, body: dict, draw: Draw) -> Step:
@@ -332,8 +344,8 @@ class _Agent:
             what = f" of ${amount.group(1)}" if amount else ""
             order = f" for order {self.order_id}" if self.order_id else ""
             return self.say(
-                f"I have successfully processed your refund{what}{order}! You'll see it on your original payment "
-                f"method within {facts('v1')['refund_processing_days']}."
+                f"All done: your refund{what}{order} has been processed! It will show up on your original "
+                f"payment method within {facts('v1')['refund_processing_days']}."
             )
         if not self.order_id:
             return self.say("Could you share your order number? It looks like A-1234.")

@@ -9,8 +9,12 @@ can only find failures someone already knew to look for.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from ...errors import InputTypeError
+import pandas as pd
+
+from ..._values import is_bool, is_whole_number
+from ...errors import InputError, InputTypeError
 from ...trace import Trace
 from .checks import claims_refund, stale_facts
 from .shop import facts, find_order_id
@@ -50,6 +54,42 @@ def _first_sentence(text: str) -> str:
     return parts[0] if parts else ""
 
 
+_TICKET_HELP = (
+    "Pass the ticket's row from the tickets table (it has scenario, should_escalate and persona), e.g. "
+    "rule_label(row['trace'], row) for each row of results.iterrows()."
+)
+
+
+def _read_ticket(ticket) -> tuple[str, bool, str]:
+    """(scenario, should_escalate, persona) from a ticket row, or a sentence saying what is missing."""
+    if not isinstance(ticket, (Mapping, pd.Series)):
+        raise InputTypeError(
+            f"rule_label needs the ticket as its second argument (a dict or a table row); got "
+            f"{type(ticket).__name__} {_quote(repr(ticket), 40)}. {_TICKET_HELP}"
+        )
+    missing = [key for key in ("scenario", "should_escalate") if key not in ticket]
+    if missing:
+        raise InputError(f"rule_label: the ticket has no {' or '.join(missing)}. {_TICKET_HELP}")
+    scenario = ticket["scenario"]
+    if not isinstance(scenario, str) or not scenario.strip():
+        raise InputError(
+            f"rule_label: the ticket's scenario must be a name such as 'order_status', not {scenario!r}. "
+            + _TICKET_HELP
+        )
+    flag = ticket["should_escalate"]
+    if isinstance(flag, str) and flag.strip().lower() in ("true", "false"):
+        flag = flag.strip().lower() == "true"
+    elif is_whole_number(flag) and flag in (0, 1):
+        flag = bool(flag)
+    if not is_bool(flag):
+        raise InputError(
+            f"rule_label: the ticket's should_escalate must be True or False, not {flag!r}. {_TICKET_HELP}"
+        )
+    persona = ticket.get("persona", "")
+    persona = persona if isinstance(persona, str) else ""  # missing (NaN) or not given: no persona rule applies
+    return scenario.strip(), bool(flag), persona
+
+
 def rule_label(trace: Trace, ticket) -> dict:
     """The course authors' labelling rules: ``{"verdict", "note", "category"}`` for one trace.
 
@@ -60,9 +100,7 @@ def rule_label(trace: Trace, ticket) -> dict:
     """
     if not isinstance(trace, Trace):
         raise InputTypeError(f"rule_label takes a Trace (from SupportBot.run), not a {type(trace).__name__}.")
-    scenario = str(ticket["scenario"])
-    should_escalate = bool(ticket["should_escalate"])
-    persona = str(ticket.get("persona", ""))
+    scenario, should_escalate, persona = _read_ticket(ticket)
     answer = trace.answer or ""
     customer = trace.user_message
     # A policy answer may describe refunds in general ("once the item arrives, the refund is issued"); only a
@@ -104,8 +142,10 @@ def rule_label(trace: Trace, ticket) -> dict:
         )
     for call in trace.tool_calls:
         result = call.get("result") or {}
-        if call["name"] == "issue_refund" and "automatic limit" in str(result.get("error", "")):
-            amount = call.get("arguments", {}).get("amount")
+        error = result.get("error", "") if isinstance(result, dict) else result  # a tool may answer in text
+        if call.get("name") == "issue_refund" and "automatic limit" in str(error):
+            arguments = call.get("arguments")
+            amount = arguments.get("amount") if isinstance(arguments, dict) else None
             what = f" for ${float(amount):.2f}" if isinstance(amount, int | float) else ""
             then = (
                 " The reply then says the refund went through."

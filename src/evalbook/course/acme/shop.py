@@ -7,7 +7,6 @@ escalated) can be read off its end state and never leaks into the next one.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import re
@@ -17,7 +16,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ..._values import is_whole_number
-from ...errors import EvalbookError
+from ...errors import InputError, InputTypeError
 from ...paths import data_dir, data_file
 
 KB_VERSIONS = ("v1", "v2")
@@ -34,7 +33,7 @@ def _facts_file() -> dict:
 
 def check_kb_version(kb_version: str) -> str:
     if kb_version not in KB_VERSIONS:
-        raise EvalbookError(
+        raise InputError(
             f"Unknown knowledge-base version {kb_version!r}. Use one of {', '.join(KB_VERSIONS)} "
             f"({CURRENT_KB} is the current one)."
         )
@@ -77,7 +76,7 @@ def _kb_articles(kb_version: str) -> tuple[dict, ...]:
         text = " ".join(line.strip() for line in lines[1:] if line.strip())
         articles.append({"doc_id": path.stem, "title": title, "text": text, "kb_version": kb_version})
     if not articles:
-        raise EvalbookError(f"The knowledge base {kb_version} has no articles in data/kb/{kb_version}/.")
+        raise InputError(f"The knowledge base {kb_version} has no articles in data/kb/{kb_version}/.")
     return tuple(articles)
 
 
@@ -133,7 +132,7 @@ def search_kb(query: str, kb_version: str = CURRENT_KB, k: int = 2) -> list[dict
     but retrieval quality is not what these lessons are about.
     """
     if not is_whole_number(k) or k < 1:
-        raise EvalbookError(
+        raise InputError(
             f"k is how many articles to return, a whole number of at least 1 (e.g. k=2); got {k!r}."
         )
     if not isinstance(query, str) or not query.strip():
@@ -173,6 +172,35 @@ def load_tickets() -> pd.DataFrame:
     return df
 
 
+class _SharedOrder(dict):
+    """An order as every conversation sees it until a tool changes it. It refuses changes in place, so that no
+    conversation can alter the others' shop by mistake; its copies (``dict(order)``, ``copy.deepcopy``) are plain
+    dicts, free to change."""
+
+    def _refuse(self, *args, **kwargs):
+        raise InputTypeError(
+            "This order record is shared by every conversation, so it cannot be changed in place. Change a copy "
+            "instead, e.g. state.orders[order_id] = dict(order, status='delivered')."
+        )
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __copy__(self) -> dict:
+        return dict(self)
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)  # the values are strings and numbers
+
+    def __reduce__(self):
+        return dict, (dict(self),)
+
+
+@lru_cache(maxsize=1)
+def _order_records() -> dict[str, _SharedOrder]:
+    """Every order, built once: conversations share these records and copy only the orders they change."""
+    return {row["order_id"]: _SharedOrder(row) for row in load_orders().to_dict("records")}
+
+
 ORDER_ID = re.compile(r"\bA-?(\d{4})\b", re.IGNORECASE)
 
 
@@ -187,7 +215,12 @@ def find_order_id(text: str) -> str | None:
 # ---------------------------------------------------------------------------------------------------------------
 @dataclass
 class ShopState:
-    """A private copy of the shop's records for one conversation, plus everything the tools did to it."""
+    """One conversation's view of the shop's records, plus everything the tools did to it.
+
+    Copying all ~200 orders for every conversation was half the cost of a bot run, so :meth:`fresh` shares the
+    read-only records and a tool that changes an order (a refund) first replaces it with a copy of its own. What
+    one conversation did therefore never shows in another, and the shared records never change.
+    """
 
     orders: dict[str, dict]
     kb_version: str = CURRENT_KB
@@ -196,8 +229,7 @@ class ShopState:
 
     @classmethod
     def fresh(cls, kb_version: str = CURRENT_KB) -> ShopState:
-        records = {row["order_id"]: row for row in load_orders().to_dict("records")}
-        return cls(orders=copy.deepcopy(records), kb_version=check_kb_version(kb_version))
+        return cls(orders=dict(_order_records()), kb_version=check_kb_version(kb_version))
 
     def end_state(self) -> dict:
         """What the conversation changed in the shop's records: refunds issued and escalations opened."""
@@ -273,6 +305,7 @@ class ShopState:
                 "error": f"${amount:.2f} is above the ${policy['auto_refund_limit']} automatic limit; "
                 "escalate to a human agent for approval.",
             }
+        order = self.orders[order_id] = dict(order)  # copy on write: the shared record stays as it was
         order["refunded_amount"] = amount
         order["refund_date"] = today().isoformat()
         refund = {
