@@ -246,3 +246,14 @@ def test_a_broken_simulator_behaviour_fails_loudly_instead_of_falling_through(mo
     )
     assert status == 500 and "'mcq' behaviour failed: KeyError" in payload["error"]["message"]
     assert [b.name for b in engine.BEHAVIOURS][-1] == "notice"
+
+
+def test_a_log_keeps_its_own_fields_and_shows_no_measured_zero():
+    record = {"messages": LOG, "id": "conv-17", "user": "u-3", "metadata": {"channel": "slack"}}
+    trace = Trace.from_messages(record)
+    assert trace.metadata == {"id": "conv-17", "user": "u-3", "channel": "slack"}
+    assert trace.header() == "model  · id conv-17 · user u-3 · channel slack"  # no "0 tokens · 0 ms"
+    from evalbook.widgets import TraceViewer
+
+    text = TraceViewer([trace], show=["id"]).text()
+    assert "model  · id conv-17 · user u-3" in text and text.count("conv-17") == 1 and "()" not in text

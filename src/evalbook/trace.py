@@ -217,7 +217,12 @@ class Trace:
             record = dict(messages)
             messages = record.pop("messages")
             model = model or str(record.pop("model", "") or "")
-            extra = {**{k: v for k, v in record.items() if k in {f.name for f in fields(cls)}}, **extra}
+            known = {f.name for f in fields(cls)}
+            # A log's own fields (a conversation id, a user id ...) are kept in metadata, never dropped.
+            unknown = {k: v for k, v in record.items() if k not in known and k != "kind"}
+            extra = {**{k: v for k, v in record.items() if k in known}, **extra}
+            if unknown:
+                extra["metadata"] = {**unknown, **dict(extra.get("metadata") or {})}
         if not isinstance(messages, list):
             raise InputTypeError(
                 f"from_messages takes a list of messages ({{'role': ..., 'content': ...}} dicts); "
@@ -277,8 +282,10 @@ class Trace:
         """The first line of a rendering: model, mode, context, tokens and latency."""
         mode = f" ({self.mode}{', simulated' if self.mode == 'sim' else ''})" if self.mode else ""
         parts = [f"model {self.model}{mode}", *(f"{k} {v}" for k, v in self.context_items())]
-        parts.append(f"{(self.usage or {}).get('total_tokens', 0)} tokens")
-        parts.append(f"{self.latency_ms} ms" + (" (simulated)" if self.latency_simulated else ""))
+        tokens = (self.usage or {}).get("total_tokens", 0)
+        if tokens or self.latency_ms:  # a log without usage or timing shows none, not a measured zero
+            parts.append(f"{tokens} tokens")
+            parts.append(f"{self.latency_ms} ms" + (" (simulated)" if self.latency_simulated else ""))
         return " · ".join(parts)
 
     def display_steps(self, limit: int | None = 160) -> list[tuple[str, str]]:

@@ -66,7 +66,7 @@ def _records(traces, id_column: str) -> list[dict]:
         if id_column not in traces.columns:
             raise InputError(
                 f"The table has no {id_column!r} column to name each trace. Add one, e.g. "
-                "results['trace_id'] = results['ticket_id'] + '/' + results['model'], or pass id_column=..."
+                "results['trace_id'] = results['case_id'] + '/' + results['model'], or pass id_column=..."
             )
         records = []
         for row in traces.to_dict("records"):
@@ -89,12 +89,15 @@ def _records(traces, id_column: str) -> list[dict]:
                 "see its 'error' column)."
             )
         record.setdefault("model", trace.model)
+        for key, value in (trace.metadata or {}).items():  # filter and show on the product's own metadata too
+            if isinstance(value, str | int | float | bool):
+                record.setdefault(key, value)
     ids = [r["trace_id"] for r in records]
     if len(set(ids)) != len(ids):
         duplicate = next(i for i in ids if ids.count(i) > 1)
         raise InputError(f"Two traces share the id {duplicate!r}; every trace needs its own id.")
     if not records:
-        raise InputError("There are no traces to show. Run the assistant on some tickets first.")
+        raise InputError("There are no traces to show. Run your product on some cases first (run_batch), or load a trace file.")
     return records
 
 
@@ -103,13 +106,16 @@ def _records(traces, id_column: str) -> list[dict]:
 
 def _meta(record: dict, show: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     trace: Trace = record["trace"]
-    items = [("model", f"{trace.model} ({trace.mode}{', simulated' if trace.mode == 'sim' else ''})")]
+    mode = f" ({trace.mode}{', simulated' if trace.mode == 'sim' else ''})" if trace.mode else ""
+    items = [("model", f"{trace.model}{mode}")]
     for key in show:
         if key in record and pd.notna(record[key]):
             items.append((key, str(record[key])))
+    items += [(k, v) for k, v in trace.context_items() if k not in show]  # a column shown once, not twice
     tokens = (trace.usage or {}).get("total_tokens", 0)
-    latency = f"{trace.latency_ms} ms" + (" (simulated)" if trace.latency_simulated else "")
-    items += [*trace.context_items(), ("tokens", str(tokens)), ("latency", latency)]
+    if tokens or trace.latency_ms:  # a log without usage or timing shows none, not a measured zero
+        latency = f"{trace.latency_ms} ms" + (" (simulated)" if trace.latency_simulated else "")
+        items += [("tokens", str(tokens)), ("latency", latency)]
     return items
 
 
@@ -150,7 +156,7 @@ def trace_text(record: dict, labels: list[dict] | None = None, show: tuple[str, 
 
 
 _CSS = {
-    "customer": "background:#eef4ff;border-left:3px solid #175cd3",
+    "user": "background:#eef4ff;border-left:3px solid #175cd3",  # whatever the product calls its user
     "assistant": "background:#f3f8f3;border-left:3px solid #1b7f3b",
     "tool call": "background:#fff8eb;border-left:3px solid #b54708;font-family:monospace",
     "tool result": "background:#fafafa;border-left:3px solid #98a2b3;font-family:monospace;font-size:90%",
@@ -165,7 +171,7 @@ def trace_html(record: dict, labels: list[dict] | None = None, show: tuple[str, 
     parts = [f"<div><b>{e(record['trace_id'])}</b> · {meta}</div>"]
     for kind, text in _steps(trace):
         parts.append(
-            f'<div style="{_CSS.get(kind, _CSS["customer"])};padding:3px 8px;margin:3px 0;white-space:pre-wrap">'
+            f'<div style="{_CSS.get(kind, _CSS["user"])};padding:3px 8px;margin:3px 0;white-space:pre-wrap">'
             f"<b>{e(kind)}</b>: {e(text)}</div>"
         )
     if trace.retrieved:
@@ -348,7 +354,7 @@ class TraceViewer:
         """Go to a position (1 = first trace shown) or to a trace id. A trace hidden by the filters is an error
         that says which filter hides it."""
         if is_bool(to) or (isinstance(to, float) and not to.is_integer()):
-            raise InputError("jump takes a position such as 5 or a trace id such as 'T-001/atlas-1'.")
+            raise InputError("jump takes a position such as 5 or a trace id such as the ones in the viewer's status line.")
         if is_whole_number(to) or isinstance(to, float):
             to = int(to)
             if not 1 <= to <= len(self.visible):
