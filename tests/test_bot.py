@@ -24,7 +24,7 @@ def test_beacon_issues_an_eligible_refund_and_the_shop_records_it():
 
 def test_atlas_claims_a_refund_it_never_issued():
     trace = SupportBot("atlas-1").run(PHANTOM)
-    assert "processed your refund" in trace.answer
+    assert "has been processed" in trace.answer
     assert trace.tool_calls == [] and trace.refunds_issued == []
 
 

@@ -393,7 +393,6 @@ print(acknowledged)
 def test_two_processes_labelling_one_file_lose_no_label(tmp_path):
     import subprocess
     import sys
-
     import time
 
     folder = tmp_path / "shared"
@@ -411,7 +410,9 @@ def test_two_processes_labelling_one_file_lose_no_label(tmp_path):
     ]
     deadline = time.monotonic() + 120
     while not all((tmp_path / f"ready-{name}").exists() for name in ("ana", "ben")):
-        assert time.monotonic() < deadline and all(w.poll() is None for w in workers), "a worker did not start"
+        assert time.monotonic() < deadline and all(w.poll() is None for w in workers), (
+            "a worker did not start"
+        )
         time.sleep(0.01)
     (tmp_path / "start").touch()
     acknowledged = 0

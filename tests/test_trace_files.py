@@ -132,7 +132,9 @@ def test_null_fields_load_as_empty_and_a_null_item_names_the_line(tmp_path):
     import json
 
     record = make("hi").to_dict()
-    record.update(usage={"prompt_tokens": None, "total_tokens": None}, latency_ms=None, mode=None, retrieved=None)
+    record.update(
+        usage={"prompt_tokens": None, "total_tokens": None}, latency_ms=None, mode=None, retrieved=None
+    )
     record.pop("outcome")
     record["end_state"] = None
     path = tmp_path / "t.jsonl"

@@ -115,8 +115,10 @@ def _restore(value: str) -> str:
 class _Parsed:
     columns: list[str]
     rows: list[dict]
-    set_aside: list[tuple[int, str, str]] = field(default_factory=list)  # (line, text, problem): a cut last line
-    unterminated: tuple[int, str] | None = None  # (line, text): a last line loaded that has no line break
+    # (line, text, problem) of a last line cut short, kept aside; (line, text) of a last line loaded as it is
+    # although it has no line break
+    set_aside: list[tuple[int, str, str]] = field(default_factory=list)
+    unterminated: tuple[int, str] | None = None
 
 
 def _snippet(text: str, limit: int = 80) -> str:
@@ -419,10 +421,13 @@ class LabelStore:
         self.path = user_file(path, "LabelStore", "my_labels.csv")
         self.labeller = _savable(labeller.strip(), "labeller name")
         self._columns: list[str] = list(LABEL_COLUMNS)
-        self._rows: dict[tuple[str, str], dict] = {}  # the file as last read or written, plus unsaved changes
-        self._changes: dict[tuple[str, str], dict | None] = {}  # unsaved: a label's columns, or None (removed)
-        self._written: bytes | None = None  # the file's content as this store last wrote it
-        if stale_temporaries(self.path):  # a save in an earlier session died before moving its file into place
+        # the file as last read or written, plus this store's unsaved changes: a label's columns, or None for a
+        # removal; and the file's content as this store last wrote it
+        self._rows: dict[tuple[str, str], dict] = {}
+        self._changes: dict[tuple[str, str], dict | None] = {}
+        self._written: bytes | None = None
+        # A save in an earlier session that died before moving its temporary file into place left it behind.
+        if stale_temporaries(self.path):
             with suppress(EvalbookError), file_lock(self.path, timeout=2):
                 remove_stale_temporaries(self.path)
         if self.path.exists():
@@ -435,6 +440,7 @@ class LabelStore:
         parsed = _parse(self.path)  # raises before anything in memory changes
         _warn_about(parsed, self.path, store=True)
         self._show(parsed.columns, {_key(row): row for row in parsed.rows})
+        self._written = None  # the next save reads the file again rather than trust what it last wrote
         return self
 
     def _show(self, columns: list[str], rows: dict) -> None:

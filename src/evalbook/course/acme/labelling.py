@@ -86,7 +86,7 @@ def _read_ticket(ticket) -> tuple[str, bool, str]:
             f"rule_label: the ticket's should_escalate must be True or False, not {flag!r}. {_TICKET_HELP}"
         )
     persona = ticket.get("persona", "")
-    persona = persona if isinstance(persona, str) else ""  # missing (NaN) or not given: no persona rule applies
+    persona = persona if isinstance(persona, str) else ""  # missing (NaN): no persona rule applies
     return scenario.strip(), bool(flag), persona
 
 
