@@ -301,3 +301,159 @@ def test_execute_names_the_failing_cell_and_leaves_the_notebook_unchanged(tmp_pa
         execute_notebook(path)
     assert "broken.ipynb: cell 3 ('rate = 13 / 0') raised ZeroDivisionError" in str(info.value)
     assert path.read_bytes() == before
+
+
+# --- the title, the introduction and commented-out cells ------------------------------------------------------
+
+
+def test_the_solution_title_becomes_the_lab_title_in_the_first_cell_only():
+    sources = lab_sources(
+        ("md", "# Solution 07 · Judges\n\nText."),
+        ("md", "# Solution 07 · not the title"),
+    )
+    assert sources == ["# Lab 07 · Judges\n\nText.", "# Solution 07 · not the title"]
+    assert lab_sources(("md", "# Solutions to try\n\nText."))[0] == "# Solutions to try\n\nText."
+
+
+def test_the_solution_intro_is_replaced_by_the_learner_intro():
+    intro = (
+        "# Solution 07 · Judges\n\nShared words.\n\n<!-- BEGIN INTRO -->\n**This is the completed lab.** Try "
+        "[labs/07_x.ipynb](../labs/07_x.ipynb) first.\n<!-- END INTRO -->\n\nAfter."
+    )
+    [lab] = [c.source for c in labs.strip_solutions(notebook(("md", intro)), "solutions/07_x.ipynb").cells]
+    assert lab.startswith(
+        "# Lab 07 · Judges\n\nShared words.\n\nWrite your code where it says `# YOUR CODE HERE`"
+    )
+    assert lab == (
+        "# Lab 07 · Judges\n\nShared words.\n\n" + labs.learner_intro("solutions/07_x.ipynb") + "\n\nAfter."
+    )
+    assert "completed lab." not in lab and "../labs/" not in lab and "INTRO" not in lab
+    assert "[notebooks/07_x.ipynb](../notebooks/07_x.ipynb)" in lab
+    assert "[solutions/07_x.ipynb](../solutions/07_x.ipynb)" in lab
+    assert "`hint()` gives a nudge, `hint(2)` the recipe" in lab and "`answer()` line" in lab
+
+
+def test_the_template_lab_intro_links_to_the_template_notebooks_beside_it():
+    text = labs.learner_intro("templates/solution.ipynb")
+    assert "[lesson.ipynb](lesson.ipynb)" in text and "[solution.ipynb](solution.ipynb)" in text
+    assert all(len(line) <= 115 for line in text.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("<!-- BEGIN INTRO -->\nno end", "has no partner"),
+        ("no begin\n<!-- END INTRO -->", "has no partner"),
+        ("<!-- BEGIN INTRODUCTION -->x<!-- END INTRO -->", "looks like an intro marker"),
+        (
+            "<!-- BEGIN INTRO -->a<!-- END INTRO -->\n<!-- BEGIN INTRO -->b<!-- END INTRO -->",
+            "one introduction",
+        ),
+    ],
+)
+def test_malformed_intro_markers_stop_the_build(text, fragment):
+    with pytest.raises(labs.SolutionMarkerError) as info:
+        labs.strip_solutions(notebook(("md", text)), "solutions/07_bad.ipynb")
+    assert fragment in str(info.value) and str(info.value).startswith("solutions/07_bad.ipynb, cell 1")
+
+
+def test_a_cell_tagged_lab_comment_out_runs_in_the_solution_and_is_commented_out_in_the_lab():
+    nb = notebook(("code", "# reveal after writing yours\nlab07.think1.answer()\n\nif x:\n    show(x)"))
+    nb.cells[0].metadata["tags"] = ["lab-comment-out", "keep-me"]
+    [cell] = labs.strip_solutions(nb, "solutions/07_x.ipynb").cells
+    assert cell.source == "# reveal after writing yours\n# lab07.think1.answer()\n\n# if x:\n#     show(x)"
+    assert cell.metadata["tags"] == ["keep-me"]
+    nb.cells[0].metadata["tags"] = ["lab-comment-out"]
+    [cell] = labs.strip_solutions(nb, "solutions/07_x.ipynb").cells
+    assert "tags" not in cell.metadata
+
+
+# --- the repository's solutions and labs ------------------------------------------------------------------------
+
+PAIRS = labs.pairs(REPO)
+
+
+@pytest.mark.parametrize(("solution_path", "lab_path"), PAIRS, ids=[p.name for _, p in PAIRS])
+def test_solutions_and_labs_have_titles_and_introductions_of_their_own(solution_path, lab_path):
+    solution = nbformat.read(solution_path, as_version=4)
+    lab = nbformat.read(lab_path, as_version=4)
+    number = "00" if solution_path.parent.name == "templates" else solution_path.name[:2]
+    first = solution.cells[0].source
+    assert first.startswith(f"# Solution {number} · "), first.splitlines()[0]
+    assert lab.cells[0].source.startswith(f"# Lab {number} · ")
+    assert lab.cells[0].source.splitlines()[0][len("# Lab ") :] == first.splitlines()[0][len("# Solution ") :]
+    intro = labs.INTRO.search(first)
+    assert intro, f"{solution_path.name}: the first cell needs a <!-- BEGIN INTRO --> block"
+    lab_link = "lab.ipynb" if number == "00" else f"../labs/{solution_path.name}"
+    assert "**This is the completed lab**" in intro.group(1) and f"]({lab_link})" in intro.group(1)
+    assert "YOUR CODE HERE" not in first, "the learner's instructions belong in the generated lab only"
+    lab_text = lab.cells[0].source
+    assert labs.learner_intro(str(solution_path.relative_to(REPO))) in lab_text
+    assert "completed lab**" not in lab_text and lab_link not in lab_text
+
+
+LAB_MODULES = {
+    "01_model_vs_product_evals.ipynb": "lab01",
+    "02_why_similarity_metrics_fail.ipynb": "lab02",
+    "03_traces_and_error_analysis.ipynb": "lab03",
+    "solution.ipynb": "lab00_template",
+}
+
+
+@pytest.mark.parametrize(("solution_path", "lab_path"), PAIRS, ids=[p.name for _, p in PAIRS])
+def test_every_exercise_has_its_hint_steps_and_every_question_its_reveal_in_the_lab(solution_path, lab_path):
+    from evalbook.exercises import questions, registry
+
+    module = LAB_MODULES[solution_path.name]
+    solution = nbformat.read(solution_path, as_version=4)
+    lab = nbformat.read(lab_path, as_version=4)
+    lab_lines = {line.strip() for cell in lab.cells for line in cell.source.splitlines()}
+    for name in registry()[module]:
+        for line in (
+            f"# {module}.{name}.hint()",
+            f"# {module}.{name}.hint(2)",
+            f"# {module}.{name}.solution()",
+        ):
+            assert line in lab_lines, f"{lab_path.name}: missing {line!r}"
+    found = questions()[module]
+    assert found, f"{module} has no Think about it question"
+    for name in found:
+        call = f"{module}.{name}.answer()"
+        revealing = [c for c in solution.cells if call in c.source.splitlines()]
+        assert len(revealing) == 1 and "lab-comment-out" in revealing[0].metadata.get("tags", [])
+        assert revealing[0].outputs, f"{solution_path.name}: the reveal of {name} has not been run"
+        assert f"# {call}" in lab_lines and call not in lab_lines
+
+
+@pytest.mark.parametrize(("solution_path", "lab_path"), PAIRS[:3], ids=[p.name for _, p in PAIRS[:3]])
+def test_an_unfinished_lab_says_finish_exercise_n_first_instead_of_printing_ellipsis(solution_path, lab_path):
+    """Run the generated lab as a learner who has done nothing yet: no cell may show `Ellipsis`."""
+    import os
+
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(lab_path, as_version=4)
+    env = {"EVALBOOK_MODE": "sim", "EVALBOOK_PROGRESS": "off"}
+    old = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(lab_path.parent)}}
+        ).execute()
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    texts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            texts.append(out.get("text", "") + out.get("data", {}).get("text/plain", ""))
+    shown = "\n".join(texts)
+    assert "Ellipsis" not in shown
+    users = [c for c in nb.cells if c.cell_type == "code" and "ready(" in c.source]
+    assert users, f"{lab_path.name} has no cell that uses an answer"
+    for cell in users:
+        text = "".join(out.get("data", {}).get("text/plain", "") for out in cell.outputs)
+        assert text.startswith("Not ready: Finish exercise "), (cell.source, text)

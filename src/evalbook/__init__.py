@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import checks, metrics, stats  # noqa: F401 - the submodules a learner reaches as evalbook.stats etc.
+from . import budget, checks, metrics, stats  # noqa: F401 - the submodules a learner reaches as evalbook.stats etc.
 from .agent import run_agent, tool_schema
 from .analysis import failure_rates, saturation_curve
 from .checks import called, called_before, called_with, outcome_changed, run_checks

@@ -18,6 +18,16 @@ without an error (``make nbtest`` runs it), so each code region becomes a stub t
 * a markdown region inside one cell becomes ``_Your answer here._``; a markdown region that starts in one cell
   and ends in a later one removes every cell in between (and the marked text of the first and last cell).
 
+The solution and the lab are told apart at a glance, and each has an introduction of its own:
+
+* the title: a first line ``# Solution NN · Title`` becomes ``# Lab NN · Title`` in the lab;
+* the introduction: the solution's own note (``this is the completed lab; try the lab first``) sits between
+  ``<!-- BEGIN INTRO -->`` and ``<!-- END INTRO -->`` in a markdown cell; in the lab that block is replaced by the
+  learner's introduction (:func:`learner_intro`: how to work through the lab, and links to the lesson and to the
+  completed lab);
+* a code cell tagged ``lab-comment-out`` (for example the one that reveals a *Think about it* model answer,
+  ``lab01.think1.answer()``) runs in the solution and is commented out, line by line, in the lab.
+
 Outputs are cleared, metadata normalised (:func:`evalbook.dev.notebooks.normalise`) and cell ids copied from the
 solution, so building twice gives byte-identical files and ``build --check`` can compare bytes.
 """
@@ -31,7 +41,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import nbformat
 from nbformat import NotebookNode
@@ -49,6 +59,11 @@ NEAR_MD_MARKER = re.compile(r"<!--[^>]*?(BEGIN|END)[ _-]?SOLUTION", re.IGNORECAS
 STUB_COMMENT = "# YOUR CODE HERE"
 MARKDOWN_STUB = "_Your answer here._"
 BUILD_COMMAND = "make labs"
+INTRO = re.compile(r"<!--\s*BEGIN INTRO\s*-->(.*?)<!--\s*END INTRO\s*-->", re.DOTALL)
+INTRO_TOKEN = re.compile(r"<!--\s*(BEGIN|END) INTRO\s*-->")
+NEAR_INTRO = re.compile(r"<!--[^>]*?(BEGIN|END)[ _-]?INTRO", re.IGNORECASE)
+SOLUTION_TITLE = re.compile(r"\A(\s*#\s+)Solution(\s+\d{2}\b)")
+COMMENT_OUT_TAG = "lab-comment-out"
 
 
 class SolutionMarkerError(ValueError):
@@ -166,6 +181,70 @@ def _strip_code(source: str, where: str) -> str:
     return "\n".join(out)
 
 
+# --- the title, the introduction and commented-out cells -----------------------------------------------------
+
+
+def _links(name: str) -> tuple[str, str]:
+    """(lesson, completed lab) links from the lab generated for the solution called ``name``."""
+    path = PurePosixPath(name)
+    if path.parent.name == "templates":
+        return "lesson.ipynb", "solution.ipynb"
+    return f"../notebooks/{path.name}", f"../solutions/{path.name}"
+
+
+def learner_intro(name: str) -> str:
+    """The lab's introduction, generated in place of the solution's ``<!-- BEGIN INTRO -->`` block."""
+    lesson, solution = _links(name)
+    how = (
+        "Write your code where it says `# YOUR CODE HERE`, run the cell, then run the check below it. Stuck? "
+        "Uncomment a line under the check: `hint()` gives a nudge, `hint(2)` the recipe, `solution()` the code. "
+        "Each *Think about it* question has a model answer: write your own in the cell under the question first, "
+        "then uncomment and run its `answer()` line."
+    )
+    where = (
+        f"The lesson is [{lesson.removeprefix('../')}]({lesson}). The completed lab, with every answer filled in, "
+        f"is [{solution.removeprefix('../')}]({solution}): open it after you have tried."
+    )
+    wrap = textwrap.TextWrapper(width=115, break_long_words=False, break_on_hyphens=False)
+    return "\n\n".join(wrap.fill(paragraph) for paragraph in (how, where))
+
+
+def _lab_title(text: str) -> str:
+    return SOLUTION_TITLE.sub(r"\1Lab\2", text, count=1)
+
+
+def _replace_intro(text: str, name: str, where: str) -> str:
+    found = list(INTRO.finditer(text))
+    near = NEAR_INTRO.search(INTRO_TOKEN.sub("", text))
+    if near:
+        raise SolutionMarkerError(
+            f"{where}: {near.group(0)!r}... looks like an intro marker but is not one. Write exactly "
+            "`<!-- BEGIN INTRO -->` and `<!-- END INTRO -->`."
+        )
+    leftover = INTRO_TOKEN.search(INTRO.sub("", text))
+    if leftover:
+        raise SolutionMarkerError(
+            f"{where}: {leftover.group(0)!r} has no partner. Put the solution's introduction between "
+            "`<!-- BEGIN INTRO -->` and `<!-- END INTRO -->` in one markdown cell."
+        )
+    if len(found) > 1:
+        raise SolutionMarkerError(f"{where}: a notebook has one introduction; this cell has {len(found)}.")
+    if not found:
+        return text
+    return INTRO.sub(lambda _: learner_intro(name), text)
+
+
+def _commented_out(source: str) -> str:
+    """The code commented out as an editor's "toggle comment" does (``# `` at the block's smallest indentation),
+    so that toggling again restores it; blank lines and comments stay as they are."""
+    lines = source.splitlines()
+    code = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not code:
+        return source
+    column = min(len(line) - len(line.lstrip()) for line in code)
+    return "\n".join(f"{line[:column]}# {line[column:]}" if line in code else line for line in lines)
+
+
 # --- markdown regions ---------------------------------------------------------------------------------------
 
 
@@ -195,11 +274,23 @@ def strip_solutions(solution: NotebookNode, name: str = "solution") -> NotebookN
             if open_at is not None:
                 continue  # inside a markdown region spanning cells
             cell.source = _strip_code(cell.source, where)
+            tags = list(cell.get("metadata", {}).get("tags", []))
+            if COMMENT_OUT_TAG in tags:
+                cell.source = _commented_out(cell.source)
+                tags.remove(COMMENT_OUT_TAG)
+                if tags:
+                    cell.metadata["tags"] = tags
+                else:
+                    cell.metadata.pop("tags", None)
             lab.cells.append(cell)
             continue
 
         text = cell.source
         if cell.cell_type == "markdown":
+            if open_at is None:
+                text = _replace_intro(text, name, where)
+                if not lab.cells:
+                    text = _lab_title(text)
             _check_markdown_text(text, where)
             if any(line.strip() in (CODE_BEGIN, CODE_END) for line in text.splitlines()):
                 raise SolutionMarkerError(

@@ -1,8 +1,10 @@
-"""Lab exercises: ``from evalbook.exercises import lab01`` then ``lab01.q1.check(answer)``, ``.hint()``, ``.solution()``.
+"""Lab exercises: ``from evalbook.exercises import lab01`` then ``lab01.q1.check(answer)``, ``.hint()``, ``.hint(2)``,
+``.solution()``; ``lab01.think1.answer()`` reveals a *Think about it* model answer.
 
 Each lesson NN adds a module ``labNN.py`` here that defines its exercises as module attributes (``q1``, ``q2``,
-...) built with :class:`Exercise`. :func:`registry` finds every ``lab*`` module by itself, so a new lab's
-exercises are tested both ways by ``tests/test_exercises.py`` without being listed anywhere.
+...) built with :class:`Exercise`, and its *Think about it* answers (``think1``, ...) built with :class:`Question`.
+:func:`registry` and :func:`questions` find every ``lab*`` module by themselves, so a new lab's exercises are tested
+both ways by ``tests/test_exercises.py`` without being listed anywhere.
 """
 
 from __future__ import annotations
@@ -11,9 +13,40 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-from .core import Exercise, Mistake, Outcome, same
+from .core import (
+    Accepted,
+    Exercise,
+    Ids,
+    Mistake,
+    Outcome,
+    Question,
+    each,
+    id_feedback,
+    interval_feedback,
+    ready,
+    same,
+    same_ids,
+    table_feedback,
+)
 
-__all__ = ["Exercise", "Mistake", "Outcome", "lab_modules", "registry", "same"]
+__all__ = [
+    "Accepted",
+    "Exercise",
+    "Ids",
+    "Mistake",
+    "Outcome",
+    "Question",
+    "each",
+    "id_feedback",
+    "interval_feedback",
+    "lab_modules",
+    "questions",
+    "ready",
+    "registry",
+    "same",
+    "same_ids",
+    "table_feedback",
+]
 
 
 def lab_modules() -> list[ModuleType]:
@@ -27,6 +60,16 @@ def registry() -> dict[str, dict[str, Exercise]]:
     return {
         module.__name__.rsplit(".", 1)[-1]: {
             name: value for name, value in vars(module).items() if isinstance(value, Exercise)
+        }
+        for module in lab_modules()
+    }
+
+
+def questions() -> dict[str, dict[str, Question]]:
+    """``{"lab01": {"think1": <Question>, ...}, ...}``: the *Think about it* answers each lab module defines."""
+    return {
+        module.__name__.rsplit(".", 1)[-1]: {
+            name: value for name, value in vars(module).items() if isinstance(value, Question)
         }
         for module in lab_modules()
     }

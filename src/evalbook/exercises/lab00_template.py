@@ -7,7 +7,7 @@ computes on exactly the data the checks grade.
 
 from __future__ import annotations
 
-from .core import Exercise, Mistake, same
+from .core import Exercise, Mistake, Question, same
 
 # Twenty replies from Acme's assistant, each labelled by a reviewer: did the reply do the job?
 LABELS = [
@@ -55,7 +55,12 @@ q1 = Exercise(
             message="That is the fail rate: you counted the 'fail' labels. Count the 'pass' labels instead.",
         ),
     ],
-    hint="Count the labels equal to 'pass' (a list has a .count method), then divide by how many labels there are.",
+    # Two steps: a nudge towards the idea (no code), then the recipe (the steps, still not the whole answer).
+    hint=(
+        "A rate is a count divided by a total. What do you count, and what is the total?",
+        "Count the labels equal to 'pass' (a list has a `.count` method), then divide by how many labels there "
+        "are (`len`).",
+    ),
     solution='pass_rate = LABELS.count("pass") / len(LABELS)',
     praise="A single pass rate is where every evaluation starts, and it hides which replies failed and why.",
 )
@@ -89,11 +94,26 @@ q2 = Exercise(
             "is the opposite: needed a human, and did not get one.",
         ),
     ],
-    hint="A conversation counts when `needs_escalation` is True and `escalated` is False. Add up those conversations.",
+    hint=(
+        "A conversation counts only when two things are true of it at once. Which two fields say so?",
+        "A conversation counts when `needs_escalation` is True and `escalated` is False. Add up those "
+        "conversations, e.g. `sum(1 for c in conversations if ...)`.",
+    ),
     solution="""
 def count_missed_escalations(conversations):
     return sum(1 for c in conversations if c["needs_escalation"] and not c["escalated"])
 """,
     praise="Missed escalations are the failures a pass rate hides best: the reply can read well and still "
     "leave a customer who needed a person without one.",
+)
+
+
+# A *Think about it* question: the question is in the lab's markdown; its model answer is here, revealed in the lab
+# with `lab00_template.think1.answer()` once the learner has written their own.
+think1 = Question(
+    answer="""
+A pass label judges one reply on its own. A fluent, polite reply that never hands the customer to a person can
+still be labelled a pass, so the pass rate stays high while customers who needed help do not get it. Missed
+escalations only show up when you count them directly, conversation by conversation.
+"""
 )

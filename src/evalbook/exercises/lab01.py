@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
+from evalbook.course import harbor
 from evalbook.course.harbor import load_costs
 from evalbook.course.quiz import parse_choice
 from evalbook.stats import accuracy_ci
 
-from .core import Exercise, Mistake
+from .core import Exercise, Ids, Mistake, Question, interval_feedback
 
 __all__ = [
     "CLAIMS",
@@ -33,6 +34,9 @@ __all__ = [
     "q2",
     "q3",
     "q4",
+    "think1",
+    "think2",
+    "think3",
 ]
 
 # --- Exercise 1: forty raw replies to a multiple-choice test ---------------------------------------------------
@@ -136,6 +140,26 @@ def _is_outcome_list(value) -> bool:
     return len(items) > 3 and all(isinstance(v, (bool, np.bool_)) for v in items)
 
 
+def _interval_near_miss(value, expected) -> str | None:
+    """Misplaced numbers (core's interval_feedback), or a Wilson interval that fits a wrong count."""
+    message = interval_feedback(value, expected)
+    if message:
+        return message
+    try:
+        accuracy, low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    n = len(REPLIES)
+    k = round(accuracy * n)
+    if math.isclose(accuracy, k / n, abs_tol=1e-9) and _close_triple((accuracy, low, high), _interval(k, n)):
+        return (
+            f"Your interval fits your accuracy ({k} of {n} right), so the count is what is off. Check which "
+            "replies your code reads as right: 'The answer is B.', '(c)' and 'b' each name a letter, and a reply "
+            "that names none counts as wrong."
+        )
+    return None
+
+
 def _scipy_default() -> tuple[float, float, float]:
     correct = _outcomes()
     return _interval(sum(correct), len(correct), method="exact")
@@ -187,8 +211,13 @@ q1 = Exercise(
             message="Those look like percentages. Give the three numbers as fractions between 0 and 1.",
         ),
     ],
-    hint="Turn each reply into a letter with `parse_choice` (it returns None when a reply names no single letter), "
-    "compare with the key to get one True/False per question, then pass that list to `accuracy_ci`.",
+    diagnose=_interval_near_miss,
+    hint=(
+        "Two steps: first decide, question by question, whether the reply picked the key's letter (a reply that "
+        "names no single letter is wrong); then turn those True/False values into a rate with its interval.",
+        "Turn each reply into a letter with `parse_choice` (it returns None when a reply names no single letter), "
+        "compare with the key to get one True/False per question, then pass that list to `accuracy_ci`.",
+    ),
     solution="""
 from evalbook.course.quiz import parse_choice
 from evalbook.stats import accuracy_ci
@@ -286,14 +315,28 @@ q2 = Exercise(
             "(`costs['escalate']['escalate']`); look every decision up in the matrix, right or wrong.",
         ),
         Mistake(
+            answer=lambda correct, decided, costs: (
+                sum(costs[c][d] for c, d in zip(correct, decided, strict=True)) // len(correct)
+            ),
+            matches=lambda results: all(
+                r == math.floor(e) for r, e in zip(results, q2.expected_result(), strict=True)
+            ),
+            message="You divided with `//`, which rounds down to whole dollars. Divide with `/` to keep the cents.",
+        ),
+        Mistake(
             answer=lambda correct, decided, costs: _expected_cost(correct, decided, COSTS),
             message="Right with the workbook's costs, wrong with any other matrix: your function reads the "
             "global `COSTS` instead of its `costs` argument. Look the decisions up in `costs`, so that the same "
             "function works with `HIGH_REVIEW_COSTS`.",
         ),
     ],
-    hint="Walk through the two lists together with `zip`, look each pair up as `costs[correct][decided]`, add the "
-    "costs up, and divide by the number of claims.",
+    forbid=[harbor.expected_cost, harbor.score_triage],
+    hint=(
+        "Every decision has a price in the matrix, right or wrong. What two things do you need to look one price "
+        "up, and what do you do with the prices once you have them all?",
+        "Walk through the two lists together with `zip`, look each pair up as `costs[correct][decided]`, add the "
+        "costs up, and divide by the number of claims.",
+    ),
     solution="""
 def expected_cost_per_claim(correct, decided, costs):
     total = sum(costs[c][d] for c, d in zip(correct, decided, strict=True))
@@ -315,14 +358,6 @@ def _flip_ids() -> list[str]:
     return _ids(_claim_costs("model_a") > _claim_costs("model_b"))
 
 
-def _same_ids(value, expected) -> bool:
-    """The same claim ids, in any order; a list, tuple, set or Series of ids."""
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        return False
-    items = list(value)
-    return len(items) == len(set(items)) and set(items) == set(expected)
-
-
 def _row_numbers(value) -> bool:
     """Whole numbers where claim ids belong: row positions or index labels of the table."""
     items = list(value)
@@ -333,9 +368,12 @@ def _row_numbers(value) -> bool:
 
 q3 = Exercise(
     var="flip_ids",
-    answer_type=(list, tuple, set, pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray),
+    answer_type=Ids(
+        noun="claim ids",
+        example="'L-01'",
+        pick="take the `claim_id` column of those rows, e.g. `CLAIMS.loc[mask, 'claim_id']`",
+    ),
     expected=_flip_ids,
-    compare=_same_ids,
     mistakes=[
         Mistake(
             answer=[int(i) for i in CLAIMS.index[CLAIMS["claim_id"].isin(_flip_ids())]],
@@ -359,8 +397,12 @@ q3 = Exercise(
             "question asks for the opposite direction.",
         ),
     ],
-    hint="Look up the cost of each model's decision on every claim (`COSTS[correct][decided]`), then keep the "
-    "`claim_id`s where model A's cost is larger than model B's.",
+    hint=(
+        "Compare the two models claim by claim in dollars, not by whether each was right: a wrong decision can "
+        "still be the cheaper one.",
+        "Look up the cost of each model's decision on every claim (`COSTS[correct][decided]`), then keep the "
+        "`claim_id`s where model A's cost is larger than model B's.",
+    ),
     solution="""
 cost_a = [COSTS[c][d] for c, d in zip(CLAIMS["correct_decision"], CLAIMS["model_a"], strict=True)]
 cost_b = [COSTS[c][d] for c, d in zip(CLAIMS["correct_decision"], CLAIMS["model_b"], strict=True)]
@@ -401,6 +443,13 @@ q4 = Exercise(
             "mix-ups. Escalation accuracy only asks whether the model escalated exactly when it should have.",
         ),
         Mistake(
+            answer=lambda correct, decided: (
+                sum(c == d == "escalate" for c, d in zip(correct, decided, strict=True)) / len(correct)
+            ),
+            message="You counted only the claims where both the adjuster and the model escalated. A call is also "
+            "right when neither of them escalated: the model left alone a claim that needed no human.",
+        ),
+        Mistake(
             answer=lambda correct, decided: sum(d == "escalate" for d in decided) / len(decided),
             message="That is how often the model escalated. Compare each decision with the correct one: was "
             "'escalate or not' the right call?",
@@ -421,8 +470,14 @@ q4 = Exercise(
             message="Those look like percentages. Return the share as a fraction between 0 and 1.",
         ),
     ],
-    hint="For each claim, ask two yes/no questions: should it be escalated (`c == 'escalate'`)? Did the model "
-    "escalate it (`d == 'escalate'`)? The call is right when the two answers agree. Return the share of right calls.",
+    forbid=[harbor.escalation_accuracy, harbor.score_triage],
+    hint=(
+        "Before comparing, reduce each of the two decisions on a claim to one yes/no answer: escalate or not. "
+        "Approve and deny are the same answer here.",
+        "For each claim, ask two yes/no questions: should it be escalated (`c == 'escalate'`)? Did the model "
+        "escalate it (`d == 'escalate'`)? The call is right when the two answers agree. Return the share of right "
+        "calls.",
+    ),
     solution="""
 def escalation_accuracy(correct, decided):
     right = sum((c == "escalate") == (d == "escalate") for c, d in zip(correct, decided, strict=True))
@@ -430,4 +485,38 @@ def escalation_accuracy(correct, decided):
 """,
     praise="Now run the next cell and compare the two models on it with their expected cost from exercise 2: "
     "a share of right calls counts every wrong call the same, whichever way it went.",
+)
+
+
+# --- Think about it: the model answers, revealed in the lab with lab01.think1.answer() and so on ------------------
+
+think1 = Question(
+    answer="""
+No: model A still costs more per claim. The dearer review narrows the gap, because model B escalates more often
+than model A, but each of model A's missed escalations (a risky claim approved or denied without review) costs far
+more than even a $600 review. Try a few higher fees yourself to see where it would flip: the ranking depends on
+your costs, so you must know them.
+"""
+)
+
+think2 = Question(
+    answer="""
+They are all claims that needed a human: fraud signals (an incident days after the policy started, a claim at the
+coverage limit), missing information (a burglary with no police report) and an ambiguous description. Model A
+approved or denied each of them without a review, while model B escalated every one.
+
+A benchmark question has one right answer and no cost attached to a wrong one. Here the right answer is often
+"I should not decide this alone", and a confident wrong approval costs far more than a cautious escalation.
+Model A's extra correct answers on routine claims are worth little; its few confident mistakes on risky claims
+decide the ranking.
+"""
+)
+
+think3 = Question(
+    answer="""
+Escalation accuracy counts every wrong "escalate or not" call the same. Model A's wrong calls are missed
+escalations (risky claims approved or denied without review), each costing hundreds or thousands of dollars;
+model B's are unneeded escalations of routine claims, each costing one $150 review. The same number of mistakes
+can carry very different costs, so report the direction of the mistakes, or their cost, next to the rate.
+"""
 )

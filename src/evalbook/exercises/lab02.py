@@ -11,7 +11,7 @@ import math
 
 from .. import metrics
 from ..course.acme import checks
-from .core import Exercise, Mistake, same
+from .core import Exercise, Ids, Mistake, Question, same
 
 # --- exercise 1: BLEU for one pair ------------------------------------------------------------------------------
 
@@ -54,8 +54,12 @@ q1 = Exercise(
             message="That looks like ROUGE-L (0 to 1). The exercise asks for BLEU: `metrics.bleu`.",
         ),
     ],
-    hint="`evalbook.metrics.bleu(hypothesis, reference)` returns sentence-level BLEU from 0 to 100. "
-    "The hypothesis is the reply being scored.",
+    hint=(
+        "`evalbook.metrics` has one function per metric. Which of the two texts is being scored, and which is "
+        "the yardstick? The order of the arguments matters.",
+        "`metrics.bleu(hypothesis, reference)` returns sentence-level BLEU from 0 to 100. The hypothesis is the "
+        "reply being scored, so it goes first.",
+    ),
     solution="bleu_score = metrics.bleu(HYPOTHESIS, REFERENCE)",
     praise="A solid BLEU for a reply the metric cannot check: nothing in the text says whether a refund was issued.",
 )
@@ -173,7 +177,11 @@ def _phantom_refunds(traces: list[dict]) -> list[str]:
 
 q2 = Exercise(
     var="phantom_refunds",
-    answer_type=list,
+    answer_type=Ids(
+        noun="conversation ids",
+        example="'C1'",
+        pick="keep the `id` of each trace where your condition holds: `flagged.append(trace['id'])`",
+    ),
     expected=_phantom_refunds,
     cases=[(TRACES,), (TRACES[:2],), ([],)],
     mistakes=[
@@ -206,9 +214,13 @@ q2 = Exercise(
             "`issue_refund` call.",
         ),
     ],
-    hint="For each trace: does `checks.claims_refund(trace['answer'])` say it claims a refund, and is there a call "
-    "in `trace['tool_calls']` named 'issue_refund' whose `result['status']` is 'refunded'? Keep the ids where the "
-    "first is true and the second is not.",
+    hint=(
+        "Two questions per trace: what does the answer say, and what does the tool log show? A call to "
+        "`issue_refund` is not proof on its own: look at what the call returned.",
+        "For each trace: does `checks.claims_refund(trace['answer'])` say it claims a refund, and is there a call "
+        "in `trace['tool_calls']` named 'issue_refund' whose `result['status']` is 'refunded'? Keep the ids where "
+        "the first is true and the second is not.",
+    ),
     solution="""
 def phantom_refunds(traces):
     flagged = []
@@ -259,13 +271,23 @@ q3 = Exercise(
             "is not penalised just for being long: divide by the number of tokens.",
         ),
         Mistake(
+            answer=lambda logprobs: len(logprobs) / sum(math.exp(lp) for lp in logprobs),
+            message="You averaged the probabilities and inverted the average. Perplexity averages the "
+            "*log*-probabilities instead (a geometric mean of the probabilities): exp of minus their mean.",
+        ),
+        Mistake(
             answer=lambda logprobs: 2 ** (-sum(logprobs) / len(logprobs)),
             message="You used base 2, but these are natural-log probabilities (what OpenAI's API reports): use "
             "`math.exp`, not `2 **`.",
         ),
     ],
-    hint="Take the mean of the log-probabilities, put a minus sign in front, and exponentiate with `math.exp`. "
-    "A uniform guess over 4 tokens (each log(0.25)) must give 4.",
+    forbid=[metrics.perplexity],
+    hint=(
+        "Perplexity is the exponential of the average surprise per token, and a token's surprise is minus its "
+        "log-probability. A uniform guess over 4 tokens (each log(0.25)) must give 4.",
+        "Take the mean of the log-probabilities (sum divided by count), put a minus sign in front, and "
+        "exponentiate with `math.exp`.",
+    ),
     solution="""
 def perplexity_from_logprobs(logprobs):
     return math.exp(-sum(logprobs) / len(logprobs))
@@ -358,8 +380,12 @@ q4 = Exercise(
             "stale answer beats the current answer under the same reference. Compare the two scores.",
         ),
     ],
-    hint="Compute `metrics.rouge_l(answer, ticket['reference_v1'])` for the stale answer and for the current answer, "
-    "and return whether the stale answer's score is the higher one.",
+    hint=(
+        "Score both answers against the same, old reference, then compare the two scores. A high score on its "
+        "own says nothing: it has to beat the other answer's.",
+        "Compute `metrics.rouge_l(answer, ticket['reference_v1'])` for the stale answer and for the current "
+        "answer, and return whether the stale answer's score is the higher one.",
+    ),
     solution="""
 def stale_reference_rewards(ticket):
     old = ticket["reference_v1"]
@@ -370,4 +396,31 @@ def stale_reference_rewards(ticket):
     praise="On the ticket your function flags, an evaluation with last year's reference prefers the answer that is "
     "now wrong. On the others the old reference still ranks the current answer higher, because wording differences "
     "outweigh the one changed fact: the metric mixes staleness with style.",
+)
+
+
+# --- Think about it: the model answers, revealed in the lab with lab02.think1.answer() and lab02.think2.answer() --
+
+think1 = Question(
+    answer="""
+Most of the reply's words and word sequences also occur in the reference: the whole second sentence ("It takes
+5-7 business days to reach your payment method.") matches word for word, and "refund" and "for order A-1087" add
+shorter matches, so its n-gram precisions are high (about 77% of its single words, 53% of its four-word runs).
+What costs points is length: the reference also states the amount and the date, so the reply is 22 tokens against
+30, and the brevity penalty (about 0.70) cuts the score by almost a third. ("I have processed" instead of "was
+issued" costs a few matches too.) Nothing in the score depends on whether a refund was issued: the same words get
+the same BLEU whether the assistant called `issue_refund` or not, so a phantom refund would score exactly this.
+"""
+)
+
+think2 = Question(
+    answer="""
+No. The old reference prefers the current answer on most tickets only because the stale answers here are worded
+differently from the reference (padded with pleasantries, or trimmed), which the metric penalises more than the
+wrong fact. The score mixes two things, style and staleness, and cannot tell you which one moved it; on the ticket
+where the style is close, the stale answer wins. Keep every reference tagged with the KB version it was written for
+and score against the one that matches the version the assistant ran with; better still, check the facts in the
+answer against the passages the assistant retrieved (and their version), which needs no hand-written reference at
+all.
+"""
 )

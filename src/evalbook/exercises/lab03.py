@@ -16,10 +16,10 @@ import pandas as pd
 
 from ..analysis import failure_rates, saturation_curve
 from ..course.acme import AcmeTrace, acme_trace, claims_refund, phantom_refund
-from ..labels import load_labels
+from ..labels import compare_labellers, load_labels
 from ..paths import data_file
 from ..trace import Trace
-from .core import Exercise, Mistake, same
+from .core import Accepted, Exercise, Ids, Mistake, Question, each, same, table_feedback
 
 
 def _trace(
@@ -66,7 +66,7 @@ _REJECTED = (
 
 PRACTICE_TRACES: dict[str, AcmeTrace] = {
     "P-01": _trace(
-        "I have successfully processed your refund for order A-1042! It arrives in 5-7 business days."
+        "All done: your refund for order A-1042 has been processed! It arrives in 5-7 business days."
     ),
     "P-02": _trace(
         "Refund of $24.00 issued for order A-1042 (R-1042-1).",
@@ -146,10 +146,6 @@ def _holds_traces(value) -> bool:
     return bool(value) and all(isinstance(item, (Trace, dict, tuple)) for item in value)
 
 
-def _same_ids(a, b) -> bool:
-    return isinstance(a, list) and isinstance(b, list) and sorted(map(str, a)) == sorted(map(str, b))
-
-
 # --- exercise 1: a refund claim without a refund call ---------------------------------------------------------
 
 
@@ -159,11 +155,29 @@ def _suspicious() -> list[str]:
     ]
 
 
+def _end_state_check() -> list[str]:
+    """Lab 02's stronger rule: a claim counts unless a refund really went through (here: per the end state)."""
+    return [tid for tid, t in PRACTICE_TRACES.items() if phantom_refund(t)]
+
+
 q1 = Exercise(
     var="suspicious",
-    answer_type=list,
+    answer_type=Ids(
+        noun="trace ids",
+        example="'P-01'",
+        pick="loop over `PRACTICE_TRACES.items()` and keep the id (the key) of each trace where your condition "
+        "holds",
+    ),
     expected=_suspicious,
-    compare=_same_ids,
+    accept=[
+        Accepted(
+            answer=_end_state_check(),
+            message="Your list also has P-04, where `issue_refund` was called and the shop rejected it. That is "
+            "lab 02's rule (a refund counts only if it went through), and it is the better check. This exercise "
+            "asked for the simpler rule, no `issue_refund` call at all; the *Think about it* question at the end "
+            "of the lab compares the two.",
+        )
+    ],
     mistakes=[
         Mistake(
             answer=[
@@ -183,12 +197,6 @@ q1 = Exercise(
             "call; what matters is whether issue_refund was called. Test `trace.called('issue_refund')`.",
         ),
         Mistake(
-            answer=[tid for tid, t in PRACTICE_TRACES.items() if phantom_refund(t)],
-            message="You included P-04, where issue_refund *was* called (and rejected). That is what "
-            "`checks.phantom_refund` finds (a claim with no refund in the end state). The question is narrower: a "
-            "claim with no issue_refund call at all. Use `trace.called('issue_refund')`.",
-        ),
-        Mistake(
             answer=[tid for tid, t in PRACTICE_TRACES.items() if claims_refund(t.answer)],
             message="These are all the traces that claim a refund, including ones that did call issue_refund "
             "(P-02 refunded for real). Keep only the claims without an issue_refund call.",
@@ -204,8 +212,12 @@ q1 = Exercise(
             "Add the condition that the answer claims one.",
         ),
     ],
-    hint="Loop over `PRACTICE_TRACES.items()`. Keep an id when `claims_refund(trace.answer)` is True and "
-    "`trace.called('issue_refund')` is False.",
+    hint=(
+        "Two tests per trace: does its answer claim a refund, and does the trace contain an `issue_refund` call? "
+        "Keep the trace's id (the dictionary's key), not the trace.",
+        "Loop over `PRACTICE_TRACES.items()`. Keep an id when `claims_refund(trace.answer)` is True and "
+        "`trace.called('issue_refund')` is False.",
+    ),
     solution="""
 suspicious = [
     trace_id
@@ -238,56 +250,86 @@ def _aligned(a, b) -> bool:
     return same(pd.DataFrame(a.to_numpy(dtype=float)), pd.DataFrame(b.to_numpy(dtype=float)))
 
 
-def _failed_counts() -> pd.DataFrame:
-    failed = LABELS[LABELS.verdict == "fail"]
+# Eight labelled traces of two models, written for this check: the models have different numbers of traces, and
+# each model has a category with no failures, so a rate must divide by the model's own total.
+SMALL_LABELS = pd.DataFrame(
+    [
+        ("S-1/atlas-1", "fail", "phantom refund", "atlas-1"),
+        ("S-2/atlas-1", "pass", "", "atlas-1"),
+        ("S-3/atlas-1", "fail", "phantom refund", "atlas-1"),
+        ("S-4/atlas-1", "fail", "terse tone", "atlas-1"),
+        ("S-5/atlas-1", "pass", "", "atlas-1"),
+        ("S-1/beacon-1", "fail", "unnecessary escalation", "beacon-1"),
+        ("S-2/beacon-1", "pass", "", "beacon-1"),
+        ("S-3/beacon-1", "fail", "terse tone", "beacon-1"),
+    ],
+    columns=["trace_id", "verdict", "category", "model"],
+).assign(labeller="practice", note="")
+
+
+def _failed_counts(labels: pd.DataFrame) -> pd.DataFrame:
+    failed = labels[labels["verdict"] == "fail"]
     return pd.crosstab(failed["category"], failed["model"])
 
 
+def _rates(labels: pd.DataFrame) -> pd.DataFrame:
+    return _failed_counts(labels).div(labels.groupby("model").size(), axis=1)
+
+
 q2 = Exercise(
-    var="rates",
+    var="failure_rates_by_model",
     answer_type=pd.DataFrame,
-    expected=lambda: failure_rates(LABELS, by="model"),
-    compare=_aligned,
+    expected=_rates,
+    cases=[(LABELS,), (SMALL_LABELS,)],
+    compare=each(_aligned),
+    diagnose=lambda got, want: table_feedback(got, want, _aligned),
+    forbid=[failure_rates],
     mistakes=[
         Mistake(
-            answer=_failed_counts(),
+            answer=_failed_counts,
             message="These are counts of failing traces. Divide each model's column by how many traces of that "
             "model were labelled (passes included) to get a rate.",
         ),
         Mistake(
-            answer=_failed_counts() / _failed_counts().sum(),
+            answer=lambda labels: _failed_counts(labels) / _failed_counts(labels).sum(),
             message="You divided by the number of *failing* traces, so each column adds up to 1: that is each "
             "category's share of the failures. A failure rate divides by every labelled trace of the model.",
         ),
         Mistake(
-            answer=_failed_counts() / len(LABELS),
+            answer=lambda labels: _failed_counts(labels) / len(labels),
             message="You divided by all the labelled traces of both models. Divide each model's counts by that "
-            "model's own number of traces (`LABELS.groupby('model').size()`).",
+            "model's own number of traces (`labels.groupby('model').size()`).",
         ),
         Mistake(
-            answer=failure_rates(LABELS, by="model") * 100,
+            answer=lambda labels: _rates(labels) * 100,
             message="Those look like percentages. Give rates as fractions between 0 and 1.",
         ),
         Mistake(
-            answer=pd.crosstab(LABELS["category"], LABELS["model"], normalize="columns"),
+            answer=lambda labels: pd.crosstab(labels["category"], labels["model"], normalize="columns"),
             message="Your table has a row for the empty category: those are the passing traces. Count only the "
             "failing traces per category (the rates still divide by all of a model's traces).",
         ),
         Mistake(
-            answer=failure_rates(LABELS, by="model").replace(0, float("nan")),
+            answer=lambda labels: _rates(labels).replace(0, float("nan")),
             message="Some cells are NaN where no trace of that model failed in that category: that rate is 0. "
             "Fill them with `.fillna(0)`.",
         ),
     ],
-    hint="Count failing traces per category and model with `pd.crosstab(failed['category'], failed['model'])`, "
-    "then divide by `LABELS.groupby('model').size()` (use `.div(..., axis=1)` so each column gets its own total).",
+    hint=(
+        "A rate has a numerator and a denominator: the failing traces of one model in one category, and *all* "
+        "the labelled traces of that model, passes included.",
+        "Count failing traces per category and model with `pd.crosstab(failed['category'], failed['model'])`, "
+        "then divide by `labels.groupby('model').size()` (use `.div(..., axis=1)` so each column gets its own "
+        "total).",
+    ),
     solution="""
-failed = LABELS[LABELS["verdict"] == "fail"]
-counts = pd.crosstab(failed["category"], failed["model"])
-rates = counts.div(LABELS.groupby("model").size(), axis=1)
+def failure_rates_by_model(labels):
+    failed = labels[labels["verdict"] == "fail"]
+    counts = pd.crosstab(failed["category"], failed["model"])
+    return counts.div(labels.groupby("model").size(), axis=1)
 """,
     praise="A rate per trace, per model, is what lets you compare two assistants that were tested on the same "
-    "tickets, and see that they fail in different ways.",
+    "tickets, and see that they fail in different ways. It is what `evalbook.analysis.failure_rates` computes.",
 )
 
 
@@ -297,11 +339,20 @@ CATEGORIES_IN_ORDER = list(LABELS["category"])  # "" for a trace that passed
 
 
 def _new_per_block(categories, block):
-    return saturation_curve(categories, block=block)["new_categories"].tolist()
+    seen, counts = set(), []
+    for start in range(0, len(categories), block):
+        new = {c for c in categories[start : start + block] if c} - seen
+        counts.append(len(new))
+        seen |= new
+    return counts
 
 
 def _cumulative(categories, block):
-    return saturation_curve(categories, block=block)["categories_so_far"].tolist()
+    seen, totals = set(), []
+    for start in range(0, len(categories), block):
+        seen |= {c for c in categories[start : start + block] if c}
+        totals.append(len(seen))
+    return totals
 
 
 def _distinct_per_block(categories, block):
@@ -314,6 +365,15 @@ def _full_blocks_only(categories, block):
         new = {c for c in categories[i : i + block] if c} - seen
         seen |= new
         out.append(len(new))
+    return out
+
+
+def _counting_traces(categories, block):
+    seen, out = set(), []
+    for i in range(0, len(categories), block):
+        chunk = [c for c in categories[i : i + block] if c]
+        out.append(sum(c not in seen for c in chunk))
+        seen |= set(chunk)
     return out
 
 
@@ -352,13 +412,24 @@ q3 = Exercise(
             message="An empty category means the trace passed; it is not a failure category. Skip empty values.",
         ),
         Mistake(
+            answer=_counting_traces,
+            message="You counted the traces whose category is new, so a category that appears twice in the block "
+            "where it is first seen counts twice. Count each new category once (collect them in a set).",
+        ),
+        Mistake(
             answer=_full_blocks_only,
             message="You dropped the last block when it is shorter than `block`. Keep it: its traces were read "
             "too, and a category first seen there is still new. `range(0, len(categories), block)` includes it.",
         ),
     ],
-    hint="Walk through the list in steps of `block` (`range(0, len(categories), block)`). Keep a `seen` set; for "
-    "each block, the new categories are the non-empty ones not in `seen`. Count them, then add them to `seen`.",
+    forbid=[saturation_curve],
+    hint=(
+        "Walk through the list one block at a time, and remember every category you have already met: a "
+        "category is new only the first time.",
+        "Walk through the list in steps of `block` (`range(0, len(categories), block)`). Keep a `seen` set; for "
+        "each block, the new categories are the non-empty ones not in `seen`. Count them, then add them to "
+        "`seen`.",
+    ),
     solution="""
 def new_per_block(categories, block):
     seen, counts = set(), []
@@ -401,12 +472,12 @@ def _agreements(labels_a, labels_b):
 
 q4 = Exercise(
     var="disagreements",
-    answer_type=list,
     expected=_disagreements,
-    cases=[(LABELS_ANA, LABELS_BEN), (LABELS_BEN, LABELS_ANA), (LABELS_ANA, LABELS_ANA)],
-    compare=lambda a, b: (
-        isinstance(a, list) and len(a) == len(b) and all(_same_ids(x, y) for x, y in zip(a, b, strict=True))
+    answer_type=Ids(
+        noun="trace ids", example="'T-001/atlas-1'", pick="take the `trace_id` column of those rows"
     ),
+    cases=[(LABELS_ANA, LABELS_BEN), (LABELS_BEN, LABELS_ANA), (LABELS_ANA, LABELS_ANA)],
+    forbid=[compare_labellers],
     mistakes=[
         Mistake(
             answer=_outer,
@@ -424,8 +495,12 @@ q4 = Exercise(
             "where they differ.",
         ),
     ],
-    hint="Merge the two tables on `trace_id` (an inner merge keeps traces both labelled), with "
-    "`suffixes=('_a', '_b')`, then keep the rows where `verdict_a != verdict_b`.",
+    hint=(
+        "The two tables list the traces in different orders, and not quite the same traces: line the rows up by "
+        "trace id before you compare verdicts.",
+        "Merge the two tables on `trace_id` (an inner merge keeps traces both labelled), with "
+        "`suffixes=('_a', '_b')`, then keep the rows where `verdict_a != verdict_b`.",
+    ),
     solution="""
 def disagreements(labels_a, labels_b):
     both = labels_a.merge(labels_b, on="trace_id", suffixes=("_a", "_b"))
@@ -433,4 +508,18 @@ def disagreements(labels_a, labels_b):
 """,
     praise="Each disagreement is a trace to discuss together: usually the failure definition was unclear, "
     "not one of the reviewers careless.",
+)
+
+
+# --- Think about it: the model answer, revealed in the lab with lab03.think1.answer() ----------------------------
+
+think1 = Question(
+    answer="""
+`checks.phantom_refund` flags P-04: it compares the claim with the refunds recorded in the trace's end state, not
+with the tool calls. A tool call only shows that the assistant *tried*; the end state shows what actually happened
+in the shop. A rule that looks for a missing call misses every case where the call was made and failed, which is
+exactly when a fluent assistant is most tempted to report success anyway. Exercise 1's rule is still worth
+running, because it is cheap and needs no end state, but it finds only the crudest phantom refunds. If your answer
+to exercise 1 already flagged P-04, you were applying lab 02's rule: the stronger check.
+"""
 )
