@@ -24,14 +24,15 @@ from .notebooks import read_notebook
 
 _COUNTER = """
 import evalbook.sim.engine as _engine
-_counts = {"requests": 0, "prompt_tokens": 0, "completion_tokens": 0}
+_counts = {}
 _answer = _engine.chat_completion
 def _counted(body):
     status, payload, headers = _answer(body)
     if status == 200:
-        _counts["requests"] += 1
-        _counts["prompt_tokens"] += payload["usage"]["prompt_tokens"]
-        _counts["completion_tokens"] += payload["usage"]["completion_tokens"]
+        row = _counts.setdefault(body["model"], {"requests": 0, "prompt_tokens": 0, "completion_tokens": 0})
+        row["requests"] += 1
+        row["prompt_tokens"] += payload["usage"]["prompt_tokens"]
+        row["completion_tokens"] += payload["usage"]["completion_tokens"]
     return status, payload, headers
 _engine.chat_completion = _counted
 """
@@ -72,11 +73,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args(argv)
-    rows = {}
+    from ..budget import estimate_cost
+
+    print("| notebook | size | requests | prompt tokens | completion tokens | cost at the assumed prices |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
     for name in args.paths:
         path = Path(name)
-        rows[path.name] = {"full": count(path, False), "sample": count(path, True)}
-        print(path.name, json.dumps(rows[path.name]), flush=True)
+        for size, sample in (("full", False), ("LIVE_SAMPLE", True)):
+            per_model = count(path, sample)
+            total = {
+                k: sum(m[k] for m in per_model.values())
+                for k in ("requests", "prompt_tokens", "completion_tokens")
+            }
+            cost = sum(
+                estimate_cost(m["prompt_tokens"], m["completion_tokens"], model) or 0
+                for model, m in per_model.items()
+            )
+            print(
+                f"| {path.name} | {size} | {total['requests']:,} | {total['prompt_tokens']:,} | "
+                f"{total['completion_tokens']:,} | ${cost:,.2f} |",
+                flush=True,
+            )
     return 0
 
 
