@@ -257,3 +257,30 @@ def test_a_log_keeps_its_own_fields_and_shows_no_measured_zero():
 
     text = TraceViewer([trace], show=["id"]).text()
     assert "model  · id conv-17 · user u-3" in text and text.count("conv-17") == 1 and "()" not in text
+
+
+def test_named_checks_schema_errors_and_mutants():
+    @checks.check("the reply claims a booking but book_room was never called")
+    def claimed_without_booking(trace):
+        return "yours" in trace.answer and not checks.called(trace, "book_room")
+
+    assert (
+        claimed_without_booking.name == "claimed_without_booking"
+        and "never called" in claimed_without_booking.description
+    )
+    good = Trace.from_messages(LOG)
+    assert claimed_without_booking(good) is False
+    mutant = checks.mutate(good, lambda t: t.tool_calls.clear())
+    assert claimed_without_booking(mutant) is True and good.tool_calls  # the original is untouched
+    out = checks.run_checks([good, mutant], [claimed_without_booking])
+    assert out["claimed_without_booking"].tolist() == [False, True]
+    schema = {
+        "type": "object",
+        "properties": {"verdict": {"enum": ["pass", "fail"]}},
+        "required": ["verdict"],
+    }
+    assert checks.schema_errors({"verdict": "pass"}, schema) == []
+    assert checks.schema_errors({"verdict": "maybe"}, schema) == [
+        "verdict: 'maybe' is not one of ['pass', 'fail']"
+    ]
+    assert checks.schema_errors({}, schema) == ["(top): 'verdict' is a required property"]

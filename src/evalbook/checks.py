@@ -19,7 +19,9 @@ named checks over the results of :func:`evalbook.run_batch` and adds one True/Fa
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -61,6 +63,61 @@ def outcome_changed(trace: Trace, key: str) -> bool:
     return bool(value) if not isinstance(value, (int, float)) or isinstance(value, bool) else value != 0
 
 
+@dataclass(frozen=True)
+class Check:
+    """A named check with a one-line description of the failure it finds; call it like the function it wraps.
+
+    A suite of these documents itself: ``{c.name: c.description for c in suite}`` is the table a team reviews.
+    """
+
+    name: str
+    fn: Callable[[Trace], bool]
+    description: str = ""
+
+    def __call__(self, trace: Trace) -> bool:
+        return self.fn(trace)
+
+
+def check(description: str = "", *, name: str | None = None):
+    """Decorator: turn a function of a Trace into a :class:`Check` (named after the function by default).
+
+    >>> @check("the reply claims a booking the calendar does not hold")
+    ... def phantom_booking(trace): ...
+    """
+
+    def wrap(fn: Callable[[Trace], bool]) -> Check:
+        return Check(name or fn.__name__, fn, description or (fn.__doc__ or "").strip().split("\n")[0])
+
+    return wrap
+
+
+def schema_errors(value, schema: dict) -> list[str]:
+    """Every way ``value`` breaks the JSON ``schema``, as short sentences (empty list: it conforms).
+
+    Validated with the ``jsonschema`` library (the Draft 2020-12 rules), so a check of a structured reply means
+    the same as the schema you gave the API.
+    """
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors]
+
+
+def mutate(trace: Trace, change: Callable[[Trace], None]) -> Trace:
+    """A deep copy of ``trace`` with ``change`` applied to the copy: the original is never touched.
+
+    Mutation testing of checks starts from traces known to be correct and injects one known fault each (a wrong
+    amount, a skipped tool, a claim the records contradict); a check that does not flag the mutant cannot find
+    that fault.
+    """
+    copied = copy.deepcopy(require_trace(trace, "mutate"))
+    if not callable(change):
+        raise InputTypeError("mutate takes a function that changes the copied trace in place.")
+    change(copied)
+    return copied
+
+
 def _check_name(name) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"Every check needs a name (a non-empty string); got {name!r}.")
@@ -82,6 +139,8 @@ def run_checks(results, suite: Mapping[str, Callable[[Trace], bool]]) -> pd.Data
         InputError: a check name clashes with an existing column, or a check returned something that is not
             True/False (naming the check and the row).
     """
+    if isinstance(suite, (list, tuple)) and all(isinstance(c, Check) for c in suite):
+        suite = {c.name: c for c in suite}
     if not isinstance(suite, Mapping) or not suite:
         raise InputTypeError(
             "run_checks needs a dict of named checks, e.g. {'no_answer': lambda t: not t.answer}."
@@ -121,4 +180,15 @@ def run_checks(results, suite: Mapping[str, Callable[[Trace], bool]]) -> pd.Data
     return frame
 
 
-__all__ = ["called", "called_before", "called_with", "calls", "outcome_changed", "run_checks"]
+__all__ = [
+    "Check",
+    "called",
+    "called_before",
+    "called_with",
+    "calls",
+    "check",
+    "mutate",
+    "outcome_changed",
+    "run_checks",
+    "schema_errors",
+]
