@@ -184,7 +184,8 @@ def run_judge(
     )
     out = results.copy()
     for key in ("verdict", "critique", "parse_status"):
-        out[f"{prefix}_{key}"] = judged[key].to_numpy()
+        column = judged[key].astype(object)
+        out[f"{prefix}_{key}"] = column.where(column.notna(), None).to_numpy()  # missing is None, not NaN
     return out
 
 
