@@ -184,8 +184,8 @@ def run_judge(
     )
     out = results.copy()
     for key in ("verdict", "critique", "parse_status"):
-        column = judged[key].astype(object)
-        out[f"{prefix}_{key}"] = column.where(column.notna(), None).to_numpy()  # missing is None, not NaN
+        values = [None if pd.isna(v) else v for v in judged[key]]  # missing is None, not NaN
+        out[f"{prefix}_{key}"] = pd.Series(values, index=out.index, dtype=object)
     return out
 
 
