@@ -11,7 +11,9 @@ from evalbook import budget
 
 def _live(tmp_path, monkeypatch, limit=50):
     monkeypatch.setenv("EVALBOOK_CACHE_DIR", str(tmp_path / "cache"))
-    evalbook.set_mode("live", base_url="http://127.0.0.1:9/v1", budget=limit)  # nothing is sent by these tests
+    evalbook.set_mode(
+        "live", base_url="http://127.0.0.1:9/v1", budget=limit
+    )  # nothing is sent by these tests
 
 
 def test_in_sim_mode_nothing_is_printed_or_sampled(capsys):
@@ -45,7 +47,9 @@ def test_the_live_sample_keeps_every_group_and_is_reproducible(tmp_path, monkeyp
 
 def test_costs_use_the_dated_prices_of_the_model_an_alias_maps_to():
     assert budget.estimate_cost(1_000_000, 0, "gpt-4.1") == pytest.approx(2.00)
-    assert budget.estimate_cost(500_000, 250_000, "atlas-1") == pytest.approx(1.00 + 2.00)  # atlas-1 -> gpt-4.1
+    assert budget.estimate_cost(500_000, 250_000, "atlas-1") == pytest.approx(
+        1.00 + 2.00
+    )  # atlas-1 -> gpt-4.1
     assert budget.estimate_cost(10, 10, "some-local-model") is None
     assert "2025" in budget.PRICES_AS_OF
 

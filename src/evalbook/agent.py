@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 import openai
 
 from ._values import is_whole_number
-from .errors import EvalbookError, InputError, InputTypeError, learner_message
+from .errors import EvalbookError, InputError, InputTypeError, learner_message, scrub_secrets
 from .trace import Trace
 
 # The simulator reports the latency it simulates in this response header; a real server never sends it.
@@ -75,6 +75,41 @@ def call_tool(tools: Mapping[str, Callable], name: str, arguments: str | None) -
         return tool(**args)
     except TypeError as exc:
         return {"error": f"Bad arguments for {name}: {exc}"}
+
+
+# A reply with no text and no tool call is not an answer; these finish reasons say why the model stopped.
+_EMPTY_BECAUSE = {
+    "content_filter": (
+        "The model gave no answer: the provider's content filter stopped it (finish_reason 'content_filter'). "
+        "Look at the conversation in trace.messages; rephrase the prompt or try another model."
+    ),
+    "length": (
+        "The model gave no answer: it reached its token limit before writing any text (finish_reason 'length'). "
+        "Raise max_tokens (max_completion_tokens for reasoning models, which can spend the limit thinking) or "
+        "shorten the conversation."
+    ),
+}
+
+
+class UnreadableReply(EvalbookError):
+    """A 200 reply that is not a chat completion (a web page, cut-off JSON, no choices)."""
+
+    def __init__(self, step: int, raw, exc: Exception):
+        response = getattr(raw, "http_response", None)
+        kind = (response.headers.get("content-type", "") if response is not None else "").split(";")[0]
+        if kind and "json" not in kind:
+            text = " ".join((response.text or "").split())[:60]
+            what = f"a {kind} body: {text!r}"
+        elif isinstance(exc, ValueError):
+            what = "JSON that is cut short or invalid"
+        elif isinstance(exc, LookupError):
+            what = "no choices"
+        else:
+            what = "a choice without a usable message"
+        super().__init__(
+            f"The reply to model call {step} could not be read as a chat completion ({what}). Check that the "
+            "base URL points at an OpenAI-compatible API (it usually ends in /v1); if it does, run the case again."
+        )
 
 
 def run_agent(
@@ -143,7 +178,14 @@ def run_agent(
             if logprobs:
                 kwargs["logprobs"] = True
             raw = client.chat.completions.with_raw_response.create(**kwargs)
-            response = raw.parse()
+            try:  # a server's 200 can still be no chat completion: say so instead of crashing half-way
+                response = raw.parse()
+                choice = response.choices[0]
+                msg = choice.message
+                for call in msg.tool_calls or []:
+                    call.function.name, call.function.arguments  # noqa: B018 - fail here, not mid-step
+            except (ValueError, LookupError, AttributeError, TypeError) as exc:
+                raise UnreadableReply(trace.steps, raw, exc) from None
             reported = raw.headers.get(SIMULATED_LATENCY_HEADER)
             answered.add(reported is not None)
             if reported is not None:
@@ -153,10 +195,10 @@ def run_agent(
             if response.usage:
                 for key in usage:
                     usage[key] += getattr(response.usage, key, 0) or 0
-            choice = response.choices[0]
-            msg = choice.message
             if not msg.tool_calls:
                 trace.answer = msg.content or ""
+                if not trace.answer and choice.finish_reason in _EMPTY_BECAUSE:
+                    trace.error = _EMPTY_BECAUSE[choice.finish_reason]
                 if logprobs and choice.logprobs is not None and choice.logprobs.content:
                     trace.answer_logprobs = [
                         {"token": t.token, "logprob": t.logprob} for t in choice.logprobs.content
@@ -181,7 +223,7 @@ def run_agent(
         else:
             trace.error = f"The assistant did not answer within {max_steps} steps."
     except (openai.APIError, EvalbookError) as exc:
-        trace.error = f"{type(exc).__name__}: {learner_message(exc) or exc}"
+        trace.error = scrub_secrets(f"{type(exc).__name__}: {learner_message(exc) or exc}")
     trace.usage = usage
     trace.latency_ms = int(round(latency))
     if answered:  # no response at all: keep what the caller preset

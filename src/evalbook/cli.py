@@ -1,9 +1,10 @@
-"""The ``evalbook`` command: ``doctor``, ``chat`` and ``labs``.
+"""The ``evalbook`` command: ``doctor``, ``chat``, ``labs`` and ``serve``.
 
 evalbook doctor
 evalbook chat --model atlas-1 "Where is my refund for order A-1010?"
 evalbook chat --model beacon-1 --kb v1 --json "What are your support hours?"
 evalbook labs build [--check]
+evalbook serve [--port 8765]
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import importlib
 import platform
 import sys
 
-from .errors import EvalbookError, learner_message
+from .errors import EvalbookError, learner_message, scrub_secrets
 
 
 def _doctor(_args) -> int:
@@ -116,6 +117,20 @@ def _labs(args) -> int:
     return labs.main([args.action] + (["--check"] if args.check else []))
 
 
+def _serve(args) -> int:
+    """The simulator as an OpenAI-compatible server on 127.0.0.1, for any tool that takes a base URL."""
+    from .sim import server
+
+    try:
+        server.serve(args.port, log=not args.quiet)
+    except OSError as exc:
+        raise EvalbookError(
+            f"Cannot serve on 127.0.0.1 port {args.port}: it is in use or not allowed ({exc.strerror or exc}). "
+            "Choose another with --port, e.g. evalbook serve --port 8766 (--port 0 picks a free one)."
+        ) from None
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="evalbook", description="Evaluate your LLM product, not the model.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,12 +152,21 @@ def main(argv: list[str] | None = None) -> int:
     labs.add_argument("action", choices=("build",))
     labs.add_argument("--check", action="store_true", help="write nothing; fail if any lab is out of date")
 
+    serve = sub.add_parser(
+        "serve",
+        help="serve the simulator as an OpenAI-compatible API on 127.0.0.1 (for curl, your app, live mode)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port); default 8765"
+    )
+    serve.add_argument("--quiet", action="store_true", help="do not log each request")
+
     args = parser.parse_args(argv)
-    handler = {"doctor": _doctor, "chat": _chat, "labs": _labs}[args.command]
+    handler = {"doctor": _doctor, "chat": _chat, "labs": _labs, "serve": _serve}[args.command]
     try:
         return handler(args)
     except EvalbookError as exc:
-        print(f"evalbook: {exc}", file=sys.stderr)
+        print(f"evalbook: {scrub_secrets(str(exc))}", file=sys.stderr)
         return 2
 
 

@@ -30,6 +30,7 @@ DEFAULT_LIVE_MODELS = {
 }
 
 DEFAULT_LIVE_BUDGET = 100  # live requests per Python session before evalbook stops and asks
+DEFAULT_LIVE_TIMEOUT = 120.0  # seconds one live request may take before evalbook gives up on it
 
 _overrides: dict[str, str] = {}
 
@@ -73,9 +74,7 @@ def live_model_for(name: str) -> str:
 def set_live_model(alias: str, model_id: str) -> None:
     """Point a course alias at another real model for live mode, e.g. ``set_live_model('atlas-1', 'gpt-4o')``."""
     if not isinstance(alias, str) or not isinstance(model_id, str) or not model_id.strip():
-        raise InputError(
-            "set_live_model takes two strings: the alias (e.g. 'atlas-1') and a real model id."
-        )
+        raise InputError("set_live_model takes two strings: the alias (e.g. 'atlas-1') and a real model id.")
     _overrides[alias] = model_id.strip()
 
 
@@ -86,11 +85,29 @@ def live_budget_default() -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise InputError(
-            f"EVALBOOK_LIVE_BUDGET must be a whole number of requests, not {raw!r}."
-        ) from None
+        raise InputError(f"EVALBOOK_LIVE_BUDGET must be a whole number of requests, not {raw!r}.") from None
     if value < 0:
         raise InputError("EVALBOOK_LIVE_BUDGET cannot be negative.")
+    return value
+
+
+def live_timeout() -> float:
+    """Seconds a live request may wait for its answer: ``EVALBOOK_LIVE_TIMEOUT`` or 120.
+
+    A slow local model can need more; a frozen server should not freeze a notebook cell for ever. A call can
+    still pass its own ``timeout=`` (or use ``client.with_options(timeout=...)``).
+    """
+    raw = os.environ.get("EVALBOOK_LIVE_TIMEOUT")
+    if raw is None or not raw.strip():
+        return DEFAULT_LIVE_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(
+            f"EVALBOOK_LIVE_TIMEOUT must be a number of seconds, e.g. 300, not {raw!r}."
+        ) from None
+    if not value > 0:
+        raise InputError("EVALBOOK_LIVE_TIMEOUT must be a positive number of seconds, e.g. 300.")
     return value
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import config
 from ._values import is_whole_number
-from .errors import InputError, InputTypeError, learner_message
+from .errors import InputError, InputTypeError, learner_message, scrub_secrets
 from .trace import Trace
 
 
@@ -93,10 +93,10 @@ def run_batch(
     def one(value) -> dict:
         try:
             out = _as_columns(_call(fn, value))
-            out.setdefault("error", None)
+            out["error"] = scrub_secrets(out.get("error"))  # a key a server echoed is never kept or printed
             return out
         except Exception as exc:  # a failed case is a row, not a crash
-            return {"error": f"{type(exc).__name__}: {learner_message(exc) or exc}"}
+            return {"error": scrub_secrets(f"{type(exc).__name__}: {learner_message(exc) or exc}")}
 
     show = config.progress_enabled() if progress is None else progress
     from tqdm.auto import tqdm  # here, not at the top: it costs every `import evalbook` for one progress bar

@@ -97,7 +97,9 @@ def _records(traces, id_column: str) -> list[dict]:
         duplicate = next(i for i in ids if ids.count(i) > 1)
         raise InputError(f"Two traces share the id {duplicate!r}; every trace needs its own id.")
     if not records:
-        raise InputError("There are no traces to show. Run your product on some cases first (run_batch), or load a trace file.")
+        raise InputError(
+            "There are no traces to show. Run your product on some cases first (run_batch), or load a trace file."
+        )
     return records
 
 
@@ -354,7 +356,9 @@ class TraceViewer:
         """Go to a position (1 = first trace shown) or to a trace id. A trace hidden by the filters is an error
         that says which filter hides it."""
         if is_bool(to) or (isinstance(to, float) and not to.is_integer()):
-            raise InputError("jump takes a position such as 5 or a trace id such as the ones in the viewer's status line.")
+            raise InputError(
+                "jump takes a position such as 5 or a trace id such as the ones in the viewer's status line."
+            )
         if is_whole_number(to) or isinstance(to, float):
             to = int(to)
             if not 1 <= to <= len(self.visible):

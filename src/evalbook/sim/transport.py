@@ -23,7 +23,8 @@ def sse_response(response: dict, body: dict, headers: dict | None = None) -> htt
     )
 
 
-def _route(method: str, path: str, raw: bytes) -> httpx.Response:
+def route(method: str, path: str, raw: bytes) -> httpx.Response:
+    """The simulator's answer to one HTTP request: the in-process transport and ``evalbook serve`` both use it."""
     if method == "GET" and path.endswith("/models"):
         return httpx.Response(200, json=engine.list_models())
     if method == "POST" and path.endswith("/chat/completions"):
@@ -49,7 +50,7 @@ class SimTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """An httpx transport (sync and async) that answers OpenAI API requests from the simulator."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return _route(request.method, request.url.path, request.read())
+        return route(request.method, request.url.path, request.read())
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return _route(request.method, request.url.path, await request.aread())
+        return route(request.method, request.url.path, await request.aread())
