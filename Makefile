@@ -15,7 +15,7 @@ NBENV  := EVALBOOK_MODE=sim EVALBOOK_PROGRESS=off PYTHONHASHSEED=0
 # The template lesson and solution are tested like real ones, so the pattern contributors copy always works.
 TEMPLATES := templates/lesson.ipynb templates/solution.ipynb
 
-.PHONY: lab test setup unit notebooks nbtest labs lint format lock bench clean
+.PHONY: lab test setup unit notebooks nbtest livetest labs lint format lock bench clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,7 @@ test: $(STAMP)
 	$(BIN)/evalbook labs build --check
 	$(BIN)/python -m pytest $(XDIST) -q tests
 	$(MAKE) --no-print-directory nbtest
+	$(MAKE) --no-print-directory livetest
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest $(XDIST) -q tests
@@ -47,6 +48,11 @@ nbtest: $(STAMP)
 	  notebooks solutions $(TEMPLATES) docs/your_own_product.ipynb
 	$(NBENV) $(BIN)/python -m pytest $(XDIST) --dist loadscope -q --nbval-lax \
 	  --nbval-cell-timeout 300 -p no:cacheprovider labs templates/lab.ipynb
+
+# The same lessons and solutions in live mode against `evalbook serve` on loopback: real HTTP through the live
+# transport (cache, budget, retries) must give the committed sim outputs (only the mode's name is hidden).
+livetest: $(STAMP)
+	$(BIN)/python -m evalbook.dev.livetest notebooks solutions docs/your_own_product.ipynb $(TEMPLATES)
 
 # Re-execute lessons and solutions in place (sim mode), then regenerate the labs.
 notebooks: $(STAMP)

@@ -499,11 +499,20 @@ class LiveTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             except ValueError:
                 path.unlink(missing_ok=True)  # a damaged cache entry is simply fetched again
             else:
+                kept = {}
+                if (
+                    isinstance(cached, dict) and "evalbook_cache" in cached
+                ):  # payload and the headers worth keeping
+                    cached, kept = cached.get("response"), dict(cached.get("headers") or {})
                 with _lock:
                     _state["cache_hits"] += 1
                     _settle(ex.cid, cached)
                 self._record(ex, cached)  # a recording holds what was served, cached or not
-                return httpx.Response(200, json=cached, headers={"x-evalbook-cache": "hit"}), request, ex
+                return (
+                    httpx.Response(200, json=cached, headers={**kept, "x-evalbook-cache": "hit"}),
+                    request,
+                    ex,
+                )
         with _lock:
             _admit(ex.cid, ex.opening)
         ex.charged = True
@@ -543,7 +552,11 @@ class LiveTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if ex.real_body.get("stream") or not _keepable(payload, ex.chat):
             return response
         try:
-            atomic_write_text(ex.path, json.dumps(payload))
+            # A server's simulated latency (evalbook serve sends it) is part of the answer: keep it with the cache.
+            kept = {k: v for k, v in response.headers.items() if k.lower() == "x-evalbook-latency-ms"}
+            atomic_write_text(
+                ex.path, json.dumps({"evalbook_cache": 1, "response": payload, "headers": kept})
+            )
         except OSError as exc:
             warnings.warn(
                 f"evalbook could not cache a live answer in {self.cache} ({exc.strerror or exc}); the answer is "
