@@ -367,3 +367,20 @@ def test_lesson_checker_accepts_the_shape_and_names_each_missing_part():
     ):
         assert fragment in problems
     assert lesson_problems(GOOD_LESSON, "labs/02_other.ipynb", "bad")  # points to the wrong lab
+
+
+def test_every_notebook_installs_evalbook_on_colab_from_the_one_configured_source():
+    """The first cell's install block comes from one template and pyproject's [tool.evalbook] colab-install."""
+    from evalbook.dev import colab
+
+    source = colab.install_source()
+    assert source.startswith("evalbook")
+    stale = []
+    for path in colab.notebooks():
+        cell = colab.first_code_cell(colab.read_notebook(path)).source
+        if colab.block(source) not in cell:
+            stale.append(path.name)
+    assert stale == [], f"run `python -m evalbook.dev.colab` then `evalbook labs build`: {stale}"
+    assert "evalbook-*.whl" in colab.block(
+        source
+    )  # a wheel uploaded beside the notebook is installed instead
