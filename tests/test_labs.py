@@ -396,6 +396,7 @@ LAB_MODULES = {
     "01_model_vs_product_evals.ipynb": "lab01",
     "02_why_similarity_metrics_fail.ipynb": "lab02",
     "03_traces_and_error_analysis.ipynb": "lab03",
+    "04_golden_sets.ipynb": "lab04",
     "solution.ipynb": "lab00_template",
 }
 

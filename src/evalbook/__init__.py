@@ -12,7 +12,8 @@ This package is the reusable **toolkit**; nothing in it knows the course's ficti
 
 One module per idea: :mod:`~evalbook.trace`, :mod:`~evalbook.agent`, :mod:`~evalbook.runner`,
 :mod:`~evalbook.checks`, :mod:`~evalbook.stats`, :mod:`~evalbook.metrics`, :mod:`~evalbook.labels`,
-:mod:`~evalbook.widgets`, :mod:`~evalbook.analysis`, and the plumbing (:mod:`~evalbook.modes`,
+:mod:`~evalbook.widgets`, :mod:`~evalbook.analysis`, :mod:`~evalbook.golden` (versioned golden sets, sampling with
+weights, splits and all-pairs inputs), and the plumbing (:mod:`~evalbook.modes`,
 :mod:`~evalbook.config`, :mod:`~evalbook.errors`, :mod:`~evalbook.paths`).
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import budget, checks, metrics, stats  # noqa: F401 - the submodules a learner reaches as evalbook.stats etc.
+from . import budget, checks, golden, metrics, stats  # noqa: F401 - the submodules a learner reaches as evalbook.stats etc.
 from .agent import run_agent, tool_schema
 from .analysis import failure_rates, saturation_curve
 from .checks import called, called_before, called_with, outcome_changed, run_checks

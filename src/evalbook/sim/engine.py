@@ -2,9 +2,9 @@
 
 :func:`chat_completion` takes the JSON body the ``openai`` SDK sends and returns ``(status, json, headers)``. It
 routes the request to the behaviour it looks like (the Acme assistant, the multiple-choice benchmark, claim triage,
-the judge) purely from its content, fills in ``usage``, ``logprobs``, JSON mode and structured outputs, and never
-raises on a well-formed request. Malformed requests get the 4xx errors the real API would give, with a sentence
-saying what to fix.
+the judge, the test-case generator) purely from its content, fills in ``usage``, ``logprobs``, JSON mode and
+structured outputs, and never raises on a well-formed request. Malformed requests get the 4xx errors the real API
+would give, with a sentence saying what to fix.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from .. import config
 from ..errors import ERROR_TYPE_PREFIX
-from . import claims, judge, lm, mcq, support
+from . import claims, generator, judge, lm, mcq, support
 from .draw import Draw
 
 MODELS = config.SIM_MODELS  # the names and roles live in evalbook.config, the one place models are named
@@ -186,6 +186,10 @@ def _mcq(req: Request, draw: Draw) -> dict:
     return {"content": _as_content(mcq.respond(req.body["model"], req.last_user, draw), req.body, str)}
 
 
+def _generator(req: Request, draw: Draw) -> dict:
+    return {"content": _as_content(generator.respond(req.body["model"], req.last_user, draw), req.body, str)}
+
+
 def _support(req: Request, draw: Draw) -> dict:
     body = req.body
     step = _support_step(body, draw)
@@ -219,6 +223,7 @@ def _notice(req: Request, draw: Draw) -> dict:
 
 BEHAVIOURS: tuple[Behaviour, ...] = (
     Behaviour("judge", lambda req: req.body["model"] == "judge-1", _judge),
+    Behaviour("generator", lambda req: generator.looks_like_tuple(req.last_user), _generator),
     Behaviour("claims", lambda req: claims.looks_like_claim(req.last_user), _claims),
     Behaviour("mcq", lambda req: mcq.looks_like_mcq(req.last_user), _mcq),
     Behaviour(

@@ -2,9 +2,11 @@
 
 ``from evalbook.course import acme`` gives the shop's data (facts, knowledge base, orders, tickets), the
 assistant (:class:`SupportBot`), its traces (:class:`AcmeTrace`), the checks the lessons use as ground truth and
-the rules that pre-label lesson 03's traces.
+the rules that pre-label lesson 03's traces, and (in :mod:`~evalbook.course.acme.golden`, also reachable as
+``acme.golden``) its golden set: dimensions, the policy oracle, the generator's prompt and filters.
 """
 
+from . import golden
 from .bot import DEFAULT_SYSTEM_PROMPT, TOOLS, SupportBot
 from .checks import (
     changed_fact_phrases,
@@ -15,6 +17,7 @@ from .checks import (
     product_failures,
     stale_facts,
 )
+from .golden import answer_key, load_golden
 from .labelling import CATEGORIES, load_example_labels, rule_label
 from .shop import (
     CURRENT_KB,
@@ -43,6 +46,7 @@ __all__ = [
     "SupportBot",
     "TOOLS",
     "acme_trace",
+    "answer_key",
     "changed_fact_phrases",
     "check_kb_version",
     "claims_refund",
@@ -51,9 +55,11 @@ __all__ = [
     "facts",
     "facts_table",
     "find_order_id",
+    "golden",
     "kb_articles",
     "kb_version",
     "load_example_labels",
+    "load_golden",
     "load_kb",
     "load_orders",
     "load_tickets",
