@@ -244,4 +244,34 @@ def agreement(*, truth_failed, flagged_failed) -> dict:
     }
 
 
-__all__ = ["accuracy_ci", "agreement", "auc", "interval_width", "outcomes", "rate_ci", "wilson_interval"]
+def precision_recall(*, truth_failed, flagged_failed, confidence: float = 0.95) -> dict:
+    """A detector's precision and recall against reference labels, each with its Wilson interval.
+
+    Failure is the positive class, as in :func:`agreement`: **recall** = tp / (tp + fn) is the share of the
+    labelled failures the check flags; **precision** = tp / (tp + fp) the share of its flags that are labelled
+    failures. Each is a proportion of a *different* denominator, so each gets its own interval, and a small
+    denominator (a check that fired 4 times) shows up as a wide one. A ratio with no denominator is NaN with a
+    NaN interval.
+
+    Returns ``tp``, ``fp``, ``fn``, ``precision``, ``precision_low``, ``precision_high``, ``recall``,
+    ``recall_low``, ``recall_high``.
+    """
+    counts = agreement(truth_failed=truth_failed, flagged_failed=flagged_failed)
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    out = {"tp": tp, "fp": fp, "fn": fn}
+    for name, k, n in (("precision", tp, tp + fp), ("recall", tp, tp + fn)):
+        low, high = wilson_interval(k, n, confidence) if n else (math.nan, math.nan)
+        out |= {name: k / n if n else math.nan, f"{name}_low": low, f"{name}_high": high}
+    return out
+
+
+__all__ = [
+    "accuracy_ci",
+    "agreement",
+    "auc",
+    "interval_width",
+    "outcomes",
+    "precision_recall",
+    "rate_ci",
+    "wilson_interval",
+]

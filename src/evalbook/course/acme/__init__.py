@@ -3,15 +3,18 @@
 ``from evalbook.course import acme`` gives the shop's data (facts, knowledge base, orders, tickets), the
 assistant (:class:`SupportBot`), its traces (:class:`AcmeTrace`), the checks the lessons use as ground truth and
 the rules that pre-label lesson 03's traces, and (in :mod:`~evalbook.course.acme.golden`, also reachable as
-``acme.golden``) its golden set: dimensions, the policy oracle, the generator's prompt and filters.
+``acme.golden``) its golden set: dimensions, the policy oracle, the generator's prompt and filters; in :mod:`~.oracle` the refund
+policy as a pure function, and in :mod:`~.suite` lesson 05's checks, the faults that test them and a do-nothing
+assistant.
 """
 
-from . import golden
+from . import golden, oracle, suite
 from .bot import DEFAULT_SYSTEM_PROMPT, TOOLS, SupportBot
 from .checks import (
     changed_fact_phrases,
     claims_refund,
     contradicts_kb,
+    declines,
     missed_escalation,
     phantom_refund,
     product_failures,
@@ -19,6 +22,7 @@ from .checks import (
 )
 from .golden import answer_key, load_golden
 from .labelling import CATEGORIES, load_example_labels, rule_label
+from .oracle import refund_decision
 from .shop import (
     CURRENT_KB,
     KB_VERSIONS,
@@ -51,6 +55,7 @@ __all__ = [
     "check_kb_version",
     "claims_refund",
     "contradicts_kb",
+    "declines",
     "escalated",
     "facts",
     "facts_table",
@@ -64,11 +69,14 @@ __all__ = [
     "load_orders",
     "load_tickets",
     "missed_escalation",
+    "oracle",
     "phantom_refund",
     "product_failures",
+    "refund_decision",
     "refunds_issued",
     "rule_label",
     "search_kb",
     "shop_info",
     "stale_facts",
+    "suite",
 ]

@@ -85,6 +85,15 @@ def claims_refund(text: str) -> bool:
     return False
 
 
+_DECLINES = re.compile(r"\b(can't|cannot|can not|unable to|won't|only help with)\b", re.I)
+
+
+def declines(text: str) -> bool:
+    """Does the reply decline ("I can't do that", "I can only help with ...")? A wording heuristic."""
+    text = _need_text(text, "declines")
+    return bool(text and _DECLINES.search(text))
+
+
 def phantom_refund(trace: Trace) -> bool:
     """The reply claims a refund, but the conversation issued none (per the shop's records, not the text)."""
     trace = require_trace(trace, "This check")
