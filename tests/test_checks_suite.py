@@ -241,3 +241,19 @@ def test_refund_over_order_amount_is_exactly_more_than_the_record():
             call["arguments"]["amount"] = amount
         flagged = suite.refund_over_order_amount(_trace(tool_calls=[call], message=f"refund {order_id}"))
         assert flagged == (amount is not None and amount > paid), (order_id, amount)
+
+
+def test_a_function_right_on_the_first_case_is_told_what_it_returned_on_the_other():
+    from evalbook.exercises import lab05
+
+    def refused(order, policy, today):
+        return "refused" if order["order_id"] == "A-1001" else lab05._decision(order, policy, today)
+
+    message = lab05.q2.grade(refused).message
+    assert "where it returns 'refused'" in message and "exactly one of 'refund', 'escalate' or 'refuse'" in message
+
+
+def test_lab05_traces_show_their_tool_calls():
+    from evalbook.exercises import lab05
+
+    assert "issue_refund" in lab05.REFUND_TRACES[1].summary()

@@ -924,7 +924,13 @@ class Exercise:
                 # right on the lab's own data, wrong on the check's other case: usually a number typed in, or a
                 # global read instead of the argument
                 first = self._call_text(cases[0])
-                return f"Your function is right for `{first}` but not for `{call}`. " + (
+                shown = repr(got)
+                returns = (
+                    f", where it returns {shown}"
+                    if isinstance(got, (str, int, float, bool)) and len(shown) <= 60
+                    else ""
+                )
+                return f"Your function is right for `{first}` but not for `{call}`{returns}. " + (
                     message
                     or "Does it rely on something that only holds for the first, such as a number typed in, "
                     "or a global name used instead of the argument?"

@@ -2,18 +2,21 @@
 
 All data are fixed, so every check gives the same verdict in every mode:
 
-* ``REFUND_TRACES``: eight conversations with their refund calls, written for this lab on the shop's real orders;
+* ``REFUND_TRACES``: nine conversations with their refund calls, written for this lab on the shop's real orders;
 * ``ORDERS``: ten order records, eight from the shop's records and two written for this lab to sit exactly on the
-  policy's boundaries (the refund window's last day, an amount at the automatic limit);
+  policy's boundaries (the refund window's last day, an amount at the automatic limit); the check also runs the
+  learner's oracle under ``OTHER_POLICY``, another shop's numbers;
 * ``POLICY`` and ``TODAY``: the current policy facts and the shop's fixed date;
 * ``PAIRS``: seven (trace, case) pairs for the positive check;
-* ``CORRECT`` and ``MUTANTS``: six correct conversations, and faults injected into copies of them.
+* ``CORRECT``, ``MUTANTS`` and ``MUTANT_FAULTS``: six correct conversations, copies of them with one of the four
+  ``FAULTS`` injected each, and the name of each mutant's fault.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 
 from ..course.acme import oracle as acme_oracle
 from ..course.acme import suite as acme_suite
@@ -29,6 +32,7 @@ order_record = acme_oracle.order_record
 def _refund(
     order_id: str, amount=None, *, status: str = "refunded", reason: str = "customer request"
 ) -> dict:
+    """An issue_refund call; ``status`` is "refunded" or the back office's reason for rejecting it."""
     arguments = {"order_id": order_id, "reason": reason}
     if amount is not None:
         arguments["amount"] = amount
@@ -36,13 +40,30 @@ def _refund(
     result = (
         {"refund_id": f"R-{order_id[2:]}-1", "order_id": order_id, "amount": paid, "status": "refunded"}
         if status == "refunded"
-        else {"status": "rejected", "error": "Refund rejected by the back office."}
+        else {"status": "rejected", "error": status}
     )
     return {"name": "issue_refund", "arguments": arguments, "result": result}
 
 
 def _lookup(order_id: str) -> dict:
     return {"name": "lookup_order", "arguments": {"order_id": order_id}, "result": order_record(order_id)}
+
+
+def _messages(message: str, calls: list[dict], answer: str) -> list[dict]:
+    """The conversation in the OpenAI format the assistant's logs use: each tool call and its result."""
+    messages = [{"role": "user", "content": message}]
+    for number, call in enumerate(calls, start=1):
+        call_id = f"call_{number}"
+        function = {"name": call["name"], "arguments": json.dumps(call["arguments"])}
+        messages.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": call_id, "type": "function", "function": function}],
+            }
+        )
+        messages.append({"role": "tool", "tool_call_id": call_id, "content": json.dumps(call["result"])})
+    return [*messages, {"role": "assistant", "content": answer}]
 
 
 def _trace(message: str, calls: list[dict], answer: str | None = None) -> object:
@@ -65,7 +86,7 @@ def _trace(message: str, calls: list[dict], answer: str | None = None) -> object
         input=message,
         answer=answer,
         model="lab-05",
-        messages=[{"role": "user", "content": message}, {"role": "assistant", "content": answer}],
+        messages=_messages(message, calls, answer),
         tool_calls=calls,
         end_state={"refunds": refunds, "escalations": escalations},
     )
@@ -75,16 +96,33 @@ def _trace(message: str, calls: list[dict], answer: str | None = None) -> object
 
 REFUND_TRACES = [
     _trace("Refund A-1006 please", [_lookup("A-1006"), _refund("A-1006", 89.0)]),  # the full amount
-    _trace("Refund A-1006 please", [_lookup("A-1006"), _refund("A-1006", 109.0)]),  # $20 too much
+    # a lenient back office paid $20 more than the order's $89
+    _trace("Refund A-1006 please", [_lookup("A-1006"), _refund("A-1006", 109.0)]),
     _trace("Refund A-1013", [_lookup("A-1013"), _refund("A-1013")]),  # no amount: the order total
-    _trace("Where is A-1007?", [_lookup("A-1007")]),  # no refund at all
-    _trace("Partial refund for A-1008", [_lookup("A-1008"), _refund("A-1008", 160.0, status="rejected")]),
     _trace(
-        "Refund A-1006 and A-1050",
-        [_lookup("A-1006"), _refund("A-1006", 50.0), _lookup("A-1050"), _refund("A-1050", 30.0)],
-    ),  # the second is above its order's $24.99
-    _trace("Refund A-1050", [_lookup("A-1050"), _refund("A-1050", 24.99)]),  # exactly the order total
+        "Where is A-1007?",
+        [_lookup("A-1007")],
+        "Your order A-1007 is on its way with SwiftShip (N410607195).",
+    ),
+    _trace(
+        "Partial refund for A-1010, $160",
+        [_lookup("A-1010"), _refund("A-1010", 160.0, status="$160.00 is above the $150 automatic limit.")],
+        "That refund needs a person's approval.",
+    ),  # above the automatic limit, below the order's $329
+    _trace(
+        "Refund A-1006 and A-1042",
+        [_lookup("A-1006"), _refund("A-1006", 50.0), _lookup("A-1042"), _refund("A-1042", 35.0)],
+    ),  # the second is above its order's $29.50
+    _trace("Refund A-1039", [_lookup("A-1039"), _refund("A-1039", 18.0)]),  # exactly the order total
     _trace("Refund A-1013, half", [_lookup("A-1013"), _refund("A-1013", 44.5)]),
+    _trace(
+        "Refund A-1027, $130",
+        [
+            _lookup("A-1027"),
+            _refund("A-1027", 130.0, status="Amount must be at most the order total $108.00."),
+        ],
+        "I couldn't issue that refund.",
+    ),  # asked for more than the $108 paid; the back office refused, so the records show nothing
 ]
 
 
@@ -114,6 +152,10 @@ def _at_or_above(trace) -> bool:
     return False
 
 
+def _from_records(trace) -> bool:
+    return any(r["amount"] > order_record(r["order_id"])["amount"] for r in trace.outcome.get("refunds", []))
+
+
 def _first_call_only(trace) -> bool:
     refunds = [c for c in trace.tool_calls if c["name"] == "issue_refund"]
     if not refunds or refunds[0]["arguments"].get("amount") is None:
@@ -140,6 +182,12 @@ q1 = Exercise(
             "allowed; only *more* than was paid is a failure (use `>`, not `>=`).",
         ),
         Mistake(
+            answer=_from_records,
+            message="Your check reads the refunds in the records (or the tool's result). The question is what the "
+            "assistant *asked* for: a request for $130 on a $108 order is a failure even when the back office "
+            "refuses it and nothing is paid. Read `call['arguments']`.",
+        ),
+        Mistake(
             answer=_first_call_only,
             message="Your check reads only the first issue_refund call. A conversation can refund two orders; "
             "look at every call of the tool.",
@@ -161,8 +209,8 @@ def refund_too_large(trace):
             return True
     return False
 """,
-    praise="A check on the arguments runs before any money moves: Acme's back office also refuses such a "
-    "refund, but a check that catches the request finds the assistant's mistake even when the tool is lenient.",
+    praise="A check on the arguments judges what the assistant asked for, whatever the tool then did: in the "
+    "second conversation a lenient back office paid $109 on an $89 order, in the last one it refused.",
 )
 
 
@@ -170,7 +218,16 @@ def refund_too_large(trace):
 
 
 def _boundary(order_id: str, amount: float, delivered: str) -> dict:
-    return dict(order_record("A-1006"), order_id=order_id, amount=amount, delivered_date=delivered)
+    """An order written for this lab: ordered five days and shipped four days before it was delivered."""
+    day = dt.date.fromisoformat(delivered)
+    return dict(
+        order_record("A-1006"),
+        order_id=order_id,
+        amount=amount,
+        order_date=(day - dt.timedelta(days=5)).isoformat(),
+        shipped_date=(day - dt.timedelta(days=4)).isoformat(),
+        delivered_date=delivered,
+    )
 
 
 _LAST_DAY = (dt.date.fromisoformat(TODAY) - dt.timedelta(days=POLICY["refund_window_days"])).isoformat()
@@ -181,6 +238,8 @@ ORDERS = [
     _boundary("X-0001", 89.0, _LAST_DAY),  # delivered exactly refund_window_days ago
     _boundary("X-0002", float(POLICY["auto_refund_limit"]), "2026-03-10"),  # exactly the automatic limit
 ]
+# Another shop's policy, for the check only: an oracle must read the policy it is given, not Acme's numbers.
+OTHER_POLICY = dict(POLICY, refund_window_days=14, auto_refund_limit=100)
 
 
 def _decision(order, policy, today):
@@ -194,6 +253,21 @@ def _decision(order, policy, today):
     if order["amount"] > policy["auto_refund_limit"]:
         return "escalate"
     return "refund"
+
+
+def _decision_words(got, want) -> str | None:
+    if isinstance(got, str) and got not in ("refund", "escalate", "refuse"):
+        return f"it returns {got!r}; the oracle's answer is exactly one of 'refund', 'escalate' or 'refuse'."
+    return None
+
+
+def _real_today(order, policy, today):
+    return _decision(order, policy, dt.date.today().isoformat())
+
+
+def _from_order_date(order, policy, today):
+    moved = dict(order, delivered_date=order["order_date"]) if order["status"] == "delivered" else order
+    return _decision(moved, policy, today)
 
 
 def _ignores_refunded(order, policy, today):
@@ -225,7 +299,9 @@ q2 = Exercise(
     var="refund_decision",
     answer_type=str,
     expected=_decision,
-    cases=[(order, POLICY, TODAY) for order in ORDERS],
+    cases=[(order, POLICY, TODAY) for order in ORDERS]
+    + [(order_record(order_id), OTHER_POLICY, TODAY) for order_id in ("A-1013", "A-1027", "A-1028")],
+    diagnose=_decision_words,
     forbid=[acme_oracle.refund_decision, acme_oracle.decision_for],
     mistakes=[
         Mistake(
@@ -239,6 +315,16 @@ q2 = Exercise(
             message="You check the amount before anything else, so an order still in transit, or already "
             "refunded, that costs more than the limit is sent to a person. A person cannot approve a refund the "
             "policy does not allow: check refunded, delivered and the window first, the limit last.",
+        ),
+        Mistake(
+            answer=_real_today,
+            message="Your oracle reads the computer's date (`date.today()`), so it refuses every order: Acme's data "
+            "are seen from a fixed day. Use the `today` argument, which the check passes (the shop's date).",
+        ),
+        Mistake(
+            answer=_from_order_date,
+            message="You count the days from the order date. The refund window runs from *delivery*: use "
+            "`order['delivered_date']`.",
         ),
         Mistake(
             answer=_window_inclusive,
@@ -286,7 +372,14 @@ def _case(expected_tools: list[str]) -> dict:
 
 PAIRS = [
     (REFUND_TRACES[0], _case(["lookup_order", "issue_refund"])),  # due and issued
-    (REFUND_TRACES[4], _case(["lookup_order", "issue_refund"])),  # due; the tool refused it
+    (
+        _trace(
+            "Refund A-1013",
+            [_lookup("A-1013"), _refund("A-1013", status="The payment provider declined the refund.")],
+            "I'm sorry, the refund did not go through.",
+        ),
+        _case(["lookup_order", "issue_refund"]),
+    ),  # due; the tool refused it
     (
         _trace("Refund A-1013", [_lookup("A-1013")], "Let me look into that."),
         _case(["lookup_order", "issue_refund"]),
@@ -336,6 +429,13 @@ q3 = Exercise(
             "flag it when the case expects `issue_refund`.",
         ),
         Mistake(
+            answer=lambda trace, case: (
+                "issue_refund" in case["expected_tools"] and bool(trace.outcome["refunds"])
+            ),
+            message="Your check returns True when the refund *was* issued. In evalbook a check returns True when it "
+            "found the failure: here, a refund that is due and missing.",
+        ),
+        Mistake(
             answer=_words,
             message="Your check reads the reply's words. A reply can say 'your refund has been processed' when "
             "none was (lesson 02's phantom refund). Decide from the records, `trace.outcome['refunds']`.",
@@ -344,7 +444,8 @@ q3 = Exercise(
     hint=(
         "The negative check asks 'did it claim what did not happen?'. The positive one asks 'did what should "
         "happen, happen?': where is 'should' written, and where is 'happened'?",
-        "Return True when `'issue_refund' in case['expected_tools']` and `trace.outcome['refunds']` is empty.",
+        "Two conditions, both true: the case's expected tools include issue_refund, and the list of refunds in "
+        "the trace's outcome is empty.",
     ),
     solution="""
 def refund_missing(trace, case):
@@ -378,17 +479,28 @@ CORRECT = [
 ]
 
 
-def _mutants() -> list:
-    made = []
-    for change in (acme_suite.wrong_amount, acme_suite.skipped_lookup, acme_suite.success_before_ok):
+FAULTS = {
+    "wrong amount": acme_suite.wrong_amount,
+    "no lookup before a refund": acme_suite.skipped_lookup_refund,
+    "no lookup before a status": acme_suite.skipped_lookup_status,
+    "success claimed after a refusal": acme_suite.success_before_ok,
+}
+
+
+def _mutants() -> tuple[list, list]:
+    """Each fault applied to a copy of every correct conversation it applies to (a conversation with no refund
+    cannot get a wrong amount), with the fault's name beside each mutant."""
+    made, names = [], []
+    for name, change in FAULTS.items():
         for trace in CORRECT:
             mutant = copy.deepcopy(trace)
             if change(mutant) is not False:
                 made.append(mutant)
-    return made
+                names.append(name)
+    return made, names
 
 
-MUTANTS = _mutants()
+MUTANTS, MUTANT_FAULTS = _mutants()
 CHECKS = {
     "refund_without_lookup": acme_suite.refund_without_lookup,
     "refund_over_order_amount": acme_suite.refund_over_order_amount,
@@ -434,6 +546,18 @@ q4 = Exercise(
             "is measured on the mutants only (each has a known fault); the correct traces give the false alarms.",
         ),
         Mistake(
+            answer=lambda check, correct, mutants: (
+                sum(bool(check(t)) for t in mutants),
+                sum(bool(check(t)) for t in correct),
+            ),
+            message="Those are counts. Divide each by its own total: the mutants for the detection rate, the "
+            "correct conversations for the false-alarm rate.",
+        ),
+        Mistake(
+            answer=lambda check, correct, mutants: tuple(100 * v for v in _rates(check, correct, mutants)),
+            message="Those look like percentages. Give each rate as a fraction between 0 and 1.",
+        ),
+        Mistake(
             answer=_misses,
             message="Your first number is the share of mutants the check *missed*. The detection rate is the "
             "share it flagged.",
@@ -441,8 +565,8 @@ q4 = Exercise(
     ],
     hint=(
         "Two denominators: every mutant has a fault the check should find, and no correct trace has one.",
-        "detection = (number of mutants where `check(t)` is True) / len(mutants); false alarm = (number of "
-        "correct traces where it is True) / len(correct); return them as a tuple in that order.",
+        "Count the mutants the check flags and divide by how many mutants there are; do the same over the "
+        "correct conversations; return the two shares as a tuple, detection first.",
     ),
     solution="""
 def detection_and_false_alarm(check, correct, mutants):

@@ -297,7 +297,7 @@ POSITIVE = [
     _check(facts_missing, "did the task"),
     _check(expected_tool_missing, "did the task"),
     _check(did_not_decline, "did the task"),
-    _check(end_state_differs, "end state"),
+    _check(end_state_differs, "did the task (end state)"),
 ]
 SUITE = NEGATIVE + POSITIVE
 
@@ -317,7 +317,10 @@ def wrong_amount(trace: Trace) -> bool:
     call = _refunded_call(trace)
     if call is None:
         return False
-    amount = round(float(call["result"]["amount"]) + 20, 2)
+    record = order_record(call["result"].get("order_id") or (call.get("arguments") or {}).get("order_id", ""))
+    if record is None:
+        return False
+    amount = round(float(record["amount"]) + 20, 2)
     call["arguments"] = dict(call.get("arguments") or {}, amount=amount)
     call["result"] = dict(call["result"], amount=amount)
     for refund in refunds_issued(trace):
@@ -325,11 +328,24 @@ def wrong_amount(trace: Trace) -> bool:
     return True
 
 
-def skipped_lookup(trace: Trace) -> bool:
-    """The order is never looked up: the lookup_order call and its result are removed."""
-    if not called(trace, "lookup_order"):
-        return False
+def _drop_lookups(trace: Trace) -> None:
     trace.tool_calls = [c for c in trace.tool_calls if c.get("name") != "lookup_order"]
+
+
+def skipped_lookup_refund(trace: Trace) -> bool:
+    """A refund is issued without the order being looked up first: the lookup_order call is removed."""
+    if not (called(trace, "lookup_order") and called(trace, "issue_refund")):
+        return False
+    _drop_lookups(trace)
+    return True
+
+
+def skipped_lookup_status(trace: Trace) -> bool:
+    """An order's status is described without the order being looked up: the lookup_order call is removed
+    from a conversation that looked an order up and neither refunded nor escalated (an order-status answer)."""
+    if not called(trace, "lookup_order") or called(trace, "issue_refund") or escalated(trace):
+        return False
+    _drop_lookups(trace)
     return True
 
 
@@ -373,7 +389,8 @@ def drop_escalation(trace: Trace) -> bool:
 
 MUTATIONS = {
     "wrong amount": wrong_amount,
-    "skipped lookup": skipped_lookup,
+    "no lookup before a refund": skipped_lookup_refund,
+    "no lookup before a status": skipped_lookup_status,
     "success claimed after a refusal": success_before_ok,
     "refund on an ineligible order": refund_on_ineligible,
     "missed escalation": drop_escalation,
@@ -425,7 +442,8 @@ __all__ = [
     "end_state_diff",
     "drop_escalation",
     "refund_on_ineligible",
-    "skipped_lookup",
+    "skipped_lookup_refund",
+    "skipped_lookup_status",
     "success_before_ok",
     "wrong_amount",
     *(c.name for c in SUITE),
