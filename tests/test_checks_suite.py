@@ -250,7 +250,10 @@ def test_a_function_right_on_the_first_case_is_told_what_it_returned_on_the_othe
         return "refused" if order["order_id"] == "A-1001" else lab05._decision(order, policy, today)
 
     message = lab05.q2.grade(refused).message
-    assert "where it returns 'refused'" in message and "exactly one of 'refund', 'escalate' or 'refuse'" in message
+    assert (
+        "where it returns 'refused'" in message
+        and "exactly one of 'refund', 'escalate' or 'refuse'" in message
+    )
 
 
 def test_lab05_traces_show_their_tool_calls():
