@@ -397,6 +397,7 @@ LAB_MODULES = {
     "02_why_similarity_metrics_fail.ipynb": "lab02",
     "03_traces_and_error_analysis.ipynb": "lab03",
     "04_golden_sets.ipynb": "lab04",
+    "06_llm_judges.ipynb": "lab06",
     "solution.ipynb": "lab00_template",
 }
 

@@ -171,7 +171,9 @@ class Behaviour:
 
 
 def _judge(req: Request, draw: Draw) -> dict:
-    result = judge.judge(req.whole, wants_score=judge.wants_score(req.body), seed=str(req.body.get("seed", "")))
+    result = judge.judge(
+        req.whole, wants_score=judge.wants_score(req.body), seed=str(req.body.get("seed", ""))
+    )
     fmt = _wants_json(req.body)
     if fmt is not None and fmt.get("type") == "json_object":
         result = judge.loose_json(result, draw)

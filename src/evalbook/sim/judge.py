@@ -47,7 +47,9 @@ WORDING_FLIP = 0.03  # chance that a binary verdict depends on the exact wording
 SCORE_BANDS = {"fail": ((1, 0.25), (2, 0.45), (3, 0.30)), "pass": ((3, 0.30), (4, 0.45), (5, 0.25))}
 POSITION_BIAS = 0.65  # in a comparison with no clear winner, the chance it picks the reply shown first
 POSITION_OVERRIDE = 0.15  # with a clear winner, the chance it still picks the reply shown first
-LOOSE_JSON = 0.10  # in JSON mode without a schema, the chance of a reply in its own shape ({"result": "PASS"})
+LOOSE_JSON = (
+    0.10  # in JSON mode without a schema, the chance of a reply in its own shape ({"result": "PASS"})
+)
 
 KINDS = ("supported", "repeat_contact", "tone")
 _KIND_WORDS = {
@@ -64,7 +66,9 @@ _DEBIAS = re.compile(
     r"(confiden|fluen|length|verbos|how sure)",
     re.I,
 )
-_SCALE = re.compile(r"\b1\s*(?:-|to|–)\s*5\b|scale of (?:1|one)|score from 1|1 \(worst\)|\bfive-point\b", re.I)
+_SCALE = re.compile(
+    r"\b1\s*(?:-|to|–)\s*5\b|scale of (?:1|one)|score from 1|1 \(worst\)|\bfive-point\b", re.I
+)
 _CONFIDENT = re.compile(
     r"rest assured|all done|definitely|certainly|absolutely|guarantee|100%|i have (?:already )?(?:processed|"
     r"taken care)|no problem at all|done!",
@@ -152,8 +156,13 @@ def read_prompt(text: str) -> dict:
         lines = body.splitlines()
         starts = [i for i, line in enumerate(lines) if (m := _LABEL.match(line)) and _PART.get(
             m.group(1).lower()) == "customer"]  # fmt: skip
-        start = starts[-1] if starts else next(
-            (i for i, line in enumerate(lines) if _LABEL.match(line) or _PAIR_LABEL.match(line)), len(lines)
+        start = (
+            starts[-1]
+            if starts
+            else next(
+                (i for i, line in enumerate(lines) if _LABEL.match(line) or _PAIR_LABEL.match(line)),
+                len(lines),
+            )
         )
         instructions = "\n".join(lines[:start])
         current = None
@@ -177,9 +186,16 @@ def read_prompt(text: str) -> dict:
     return out
 
 
+def criterion_text(instructions: str) -> str:
+    """The criterion: the paragraph after a ``Criterion:`` line if there is one, else all the instructions."""
+    match = re.search(r"criterion\s*:\s*(.*?)(?:\n\s*\n|$)", instructions, re.I | re.S)
+    return match.group(1) if match else instructions
+
+
 def criterion_kinds(instructions: str) -> list[str]:
-    """What the judge is asked about, from the instructions (all kinds when it cannot tell)."""
-    found = [kind for kind in KINDS if re.search(_KIND_WORDS[kind], instructions, re.I)]
+    """What the judge is asked about, from the criterion in the instructions (all kinds when it cannot tell)."""
+    text = criterion_text(instructions)
+    found = [kind for kind in KINDS if re.search(_KIND_WORDS[kind], text, re.I)]
     return found or list(KINDS)
 
 
@@ -202,7 +218,9 @@ def find_failures(kinds: list[str], parts: dict, *, promises: bool = False) -> l
     found = []
     if "supported" in kinds and shown:
         sentences = re.split(r"(?<=[.!?])\s+", reply)
-        if any(_REFUND_CLAIM.search(s) and not _NEGATED.search(s) for s in sentences) and not _refund_done(tools):
+        if any(_REFUND_CLAIM.search(s) and not _NEGATED.search(s) for s in sentences) and not _refund_done(
+            tools
+        ):
             found.append("The reply says a refund was made, but no tool result shows a refund.")
         for phrase in _policy_phrases():
             if phrase in reply and phrase not in tools:
@@ -230,7 +248,9 @@ def find_failures(kinds: list[str], parts: dict, *, promises: bool = False) -> l
 def count_examples(prompt: str) -> int:
     """Few-shot examples in the prompt: ``<example>`` blocks, or else labelled verdicts in the instructions."""
     blocks = len(re.findall(r"<example\b", prompt, re.I))
-    return blocks or len(re.findall(r"verdict\s*[:=]\s*\"?(?:pass|fail)", read_prompt(prompt)["instructions"], re.I))
+    return blocks or len(
+        re.findall(r"verdict\s*[:=]\s*\"?(?:pass|fail)", read_prompt(prompt)["instructions"], re.I)
+    )
 
 
 def _miss_rate(instructions: str, reply: str, examples: int) -> float:
@@ -268,7 +288,10 @@ def judge(prompt: str, *, wants_score: bool = False, seed: str = "") -> dict:
     if failures:
         missed = draw.chance("judge.miss", _miss_rate(instructions, reply, count_examples(prompt)))
         result = (
-            {"critique": "The reply is clear, polite and consistent with the conversation.", "verdict": "pass"}
+            {
+                "critique": "The reply is clear, polite and consistent with the conversation.",
+                "verdict": "pass",
+            }
             if missed
             else {"critique": " ".join(failures), "verdict": "fail"}
         )
@@ -277,8 +300,10 @@ def judge(prompt: str, *, wants_score: bool = False, seed: str = "") -> dict:
         result = (
             {"critique": "The reply is too brief to reassure the customer.", "verdict": "fail"}
             if draw.chance("judge.false_fail", rate)
-            else {"critique": "The reply is consistent with the conversation and meets the criterion.",
-                  "verdict": "pass"}  # fmt: skip
+            else {
+                "critique": "The reply is consistent with the conversation and meets the criterion.",
+                "verdict": "pass",
+            }  # fmt: skip
         )
     worded = Draw(draw.material + "\x1e" + " ".join(instructions.split()))
     if worded.chance("judge.wording", WORDING_FLIP):
@@ -334,4 +359,3 @@ def to_text(result: dict) -> str:
         lines.append(f"Score: {result['score']}")
     lines.append(f"Verdict: {result['verdict'].upper()}")
     return "\n".join(lines)
-

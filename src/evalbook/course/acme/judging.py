@@ -73,7 +73,8 @@ _ACTION = re.compile(
 )
 _STATUS = re.compile(r"\b(on its way|should arrive|will arrive|out for delivery)\b", re.I)
 CONFIDENT_WORDS = re.compile(
-    r"rest assured|all done|definitely|certainly|absolutely|guarantee|i have (?:already )?processed|done!", re.I
+    r"rest assured|all done|definitely|certainly|absolutely|guarantee|i have (?:already )?processed|done!",
+    re.I,
 )
 FILLER = (
     " Thank you for taking the time to write to us today. We read every message carefully, and we want each order "
@@ -106,7 +107,9 @@ def load_judge_labels() -> pd.DataFrame:
     """The shipped labels: one row per golden-set case, ``id``, ``split``, ``label_v1``, ``label_v2``, ``note``."""
     path = Path(data_dir()) / LABELS_FILE
     if not path.exists():
-        raise InputError(f"{LABELS_FILE} is missing; run `python data/generators/judge_labels.py` to make it.")
+        raise InputError(
+            f"{LABELS_FILE} is missing; run `python data/generators/judge_labels.py` to make it."
+        )
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
