@@ -31,12 +31,11 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from .agent import SIMULATED_LATENCY_HEADER
 from .errors import InputError, InputTypeError, learner_message
 from .trace import Trace, require_trace
 
 PARSE_STATUSES = ("ok", "unparseable", "refused", "error")
-# The simulator reports the latency it simulates in this header; a real server never sends it.
-_LATENCY_HEADER = "x-evalbook-latency-ms"
 
 
 class Verdict(BaseModel):
@@ -123,7 +122,7 @@ def _send(client, kwargs: dict) -> tuple[object, float]:
     started = time.perf_counter()
     raw = client.chat.completions.with_raw_response.create(**kwargs)
     response = raw.parse()
-    reported = raw.headers.get(_LATENCY_HEADER)
+    reported = raw.headers.get(SIMULATED_LATENCY_HEADER)
     latency = float(reported) if reported is not None else (time.perf_counter() - started) * 1000
     return response, latency
 
