@@ -22,12 +22,14 @@ def main(out_dir: Path = HERE) -> None:
     from generators.benchmark import build_benchmark
     from generators.claims import build_claims
     from generators.golden import build_golden_files
+    from generators.judge_labels import build as build_judge_labels
     from generators.labels import build_labels
 
     build_benchmark(out_dir)
     build_claims(out_dir)
     build_labels(out_dir)  # runs the simulated assistants, so it reads the shop data written above
     build_golden_files(out_dir)  # runs the simulated generator and assistant too
+    build_judge_labels(out_dir)  # labels atlas-1 on the golden set just written
 
 
 if __name__ == "__main__":

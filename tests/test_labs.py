@@ -398,6 +398,7 @@ LAB_MODULES = {
     "03_traces_and_error_analysis.ipynb": "lab03",
     "04_golden_sets.ipynb": "lab04",
     "05_code_based_checks.ipynb": "lab05",
+    "06_llm_judges.ipynb": "lab06",
     "solution.ipynb": "lab00_template",
 }
 

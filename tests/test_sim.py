@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 import evalbook
+from evalbook import judges
 from evalbook.course import acme
 from evalbook.sim import engine
 
@@ -95,7 +96,7 @@ def test_judge_returns_a_verdict_as_json():
         r = evalbook.client().chat.completions.create(
             model="judge-1",
             messages=[{"role": "user", "content": prompt}],
-            response_format={"type": "json_object"},
+            response_format=judges.response_format(judges.Verdict),
             seed=i,
         )
         out = json.loads(r.choices[0].message.content)

@@ -171,7 +171,13 @@ class Behaviour:
 
 
 def _judge(req: Request, draw: Draw) -> dict:
-    return {"content": _as_content(judge.respond(req.whole, draw), req.body, judge.to_text)}
+    result = judge.judge(
+        req.whole, wants_score=judge.wants_score(req.body), seed=str(req.body.get("seed", ""))
+    )
+    fmt = _wants_json(req.body)
+    if fmt is not None and fmt.get("type") == "json_object":
+        result = judge.loose_json(result, draw)
+    return {"content": _as_content(result, req.body, judge.to_text)}
 
 
 def _claims(req: Request, draw: Draw) -> dict:
