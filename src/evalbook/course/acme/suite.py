@@ -266,6 +266,11 @@ DECIDED_BY = {
     ),
     "off-topic answer": ("partly", "code sees whether a reply that must decline declines", "did_not_decline"),
     "terse tone": ("judgement", "whether the reply suits an upset customer", ""),
+    "(new) claim in other words": (
+        "partly",
+        "claims_vs_records reads only the claims it has patterns for",
+        "",
+    ),
     "(new) question not answered": ("judgement", "whether the reply answers what was asked", ""),
     "(new) repeat contact ignored": ("judgement", "whether the reply acknowledges an earlier contact", ""),
 }
