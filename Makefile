@@ -87,10 +87,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests e2e bench data docs notebooks labs solutions templates
 	$(BIN)/ruff format src tests e2e bench data docs notebooks labs solutions templates
 
-# Regenerate the pinned lock (needs network access to the package index) and Binder's copy of it.
+# Regenerate the pinned lock (needs uv and network access to the package index), then Binder's lock from it: the
+# same pins without the dev extra (python -m evalbook.dev.binderlock reads the lock, asks no index).
 lock:
 	uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 --no-header -o requirements.lock
-	$(PYTHON) -c "import pathlib; p=pathlib.Path('requirements.lock'); pathlib.Path('binder/requirements.txt').write_text('# Generated from requirements.lock by make lock: do not edit.\n' + p.read_text())"
+	$(PYTHON) src/evalbook/dev/binderlock.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/speed_bench.py
