@@ -43,9 +43,11 @@ def pytest_configure(config):
 
 
 def _git_status() -> str | None:
+    """``git status`` with ignored files too (a learner's my_labels_*.csv is ignored), less what the test itself
+    may leave: its screenshots and Python's bytecode caches."""
     try:
-        return subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=all"],
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -53,6 +55,8 @@ def _git_status() -> str | None:
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
+    skip = ("__pycache__/", ".pyc", "e2e/screenshots/", ".venv/", ".ruff_cache/", ".pytest_cache/")
+    return "".join(line + "\n" for line in out.splitlines() if not any(part in line for part in skip))
 
 
 @pytest.hookimpl(hookwrapper=True)
