@@ -15,7 +15,11 @@ NBENV  := EVALBOOK_MODE=sim EVALBOOK_PROGRESS=off PYTHONHASHSEED=0
 # The template lesson and solution are tested like real ones, so the pattern contributors copy always works.
 TEMPLATES := templates/lesson.ipynb templates/solution.ipynb
 
-.PHONY: lab test setup unit notebooks nbtest livetest labs lint format lock bench clean
+# make e2e: two notebooks at a time (one JupyterLab and one Chromium per worker); E2E_WORKERS=1 for one.
+E2E_WORKERS ?= 2
+E2E_STAMP   := $(VENV)/.e2e-installed
+
+.PHONY: lab test setup unit notebooks nbtest livetest e2e e2e-setup labs lint format lock bench clean
 
 setup: $(STAMP)
 
@@ -54,6 +58,19 @@ nbtest: $(STAMP)
 livetest: $(STAMP)
 	$(BIN)/python -m evalbook.dev.livetest notebooks solutions docs/your_own_product.ipynb $(TEMPLATES)
 
+# Every lesson, solution and lab in a real JupyterLab driven by headless Chromium (e2e/): Restart Kernel and Run
+# All, no error output or console error, plots as images, widgets rendered, the labeller used and resumed.
+# Needs Chromium (Debian: apt-get install -y chromium); installs Playwright's Python package into .venv. Not
+# part of `make test`, which needs no browser; CI runs both.
+e2e: $(E2E_STAMP)
+	$(BIN)/python -m pytest -n $(E2E_WORKERS) -q -p no:cacheprovider e2e
+
+e2e-setup: $(E2E_STAMP)
+
+$(E2E_STAMP): $(STAMP) e2e/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r e2e/requirements.txt
+	@touch $(E2E_STAMP)
+
 # Re-execute lessons and solutions in place (sim mode), then regenerate the labs.
 notebooks: $(STAMP)
 	$(NBENV) $(BIN)/python -m evalbook.dev.notebooks execute notebooks solutions $(TEMPLATES) docs/your_own_product.ipynb
@@ -63,17 +80,18 @@ labs: $(STAMP)
 	$(BIN)/evalbook labs build
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench data docs notebooks labs solutions templates
-	$(BIN)/ruff format --check src tests bench data docs notebooks labs solutions templates
+	$(BIN)/ruff check src tests e2e bench data docs notebooks labs solutions templates
+	$(BIN)/ruff format --check src tests e2e bench data docs notebooks labs solutions templates
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests bench data docs notebooks labs solutions templates
-	$(BIN)/ruff format src tests bench data docs notebooks labs solutions templates
+	$(BIN)/ruff check --fix src tests e2e bench data docs notebooks labs solutions templates
+	$(BIN)/ruff format src tests e2e bench data docs notebooks labs solutions templates
 
-# Regenerate the pinned lock (needs network access to the package index) and Binder's copy of it.
+# Regenerate the pinned lock (needs uv and network access to the package index), then Binder's lock from it: the
+# same pins without the dev extra (python -m evalbook.dev.binderlock reads the lock, asks no index).
 lock:
 	uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 --no-header -o requirements.lock
-	$(PYTHON) -c "import pathlib; p=pathlib.Path('requirements.lock'); pathlib.Path('binder/requirements.txt').write_text('# Generated from requirements.lock by make lock: do not edit.\n' + p.read_text())"
+	$(PYTHON) src/evalbook/dev/binderlock.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/speed_bench.py

@@ -1,8 +1,8 @@
 """Where learners arrive: an installed wheel outside the checkout, and Binder's build, each running the start notebook.
 
-Both tests build a real environment, so they are the slowest in the suite (the Binder one installs the whole lock
-into a fresh virtual environment, about two minutes here); they run in `make test` because a green run that
-skips them would hide a missing install step.
+Both tests build a real environment, so they are the slowest in the suite (the Binder one installs Binder's lock,
+without the dev tools, into a fresh virtual environment: about a minute here); they run in `make test` because a
+green run that skips them would hide a missing install step.
 """
 
 from __future__ import annotations
@@ -97,6 +97,26 @@ def test_the_binder_build_installs_and_runs_the_start_notebook(tmp_path):
     pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run([*pip, "-r", "binder/requirements.txt"], cwd=repo, env=env, check=True, timeout=900)
     subprocess.run(["bash", "binder/postBuild"], cwd=repo, env=env, check=True, timeout=300)
+    # binder/requirements.txt pins everything that gets installed: pip fetched nothing unpinned
+    frozen = subprocess.run(
+        [python, "-m", "pip", "list", "--format=freeze", "--disable-pip-version-check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pinned: dict[str, set[str]] = {}  # a name can have one pin per Python version (environment markers)
+    for m in re.finditer(
+        r"^([A-Za-z0-9_.-]+)==([^ ;\n]+)", (repo / "binder" / "requirements.txt").read_text(), re.M
+    ):
+        pinned.setdefault(m.group(1).lower().replace("_", "-"), set()).add(m.group(2))
+    for line in frozen.splitlines():
+        name, _, version = line.partition("==")
+        name = name.lower().replace("_", "-")
+        if name not in ("pip", "setuptools", "wheel", "evalbook"):
+            assert version in pinned.get(name, ()), (
+                f"{name}=={version} was installed but Binder pins {pinned.get(name)}"
+            )
     work = tmp_path / "learner"
     work.mkdir()
     out = _run_start_notebook(python, work, {**env, "EVALBOOK_MODE": "sim", "EVALBOOK_PROGRESS": "off"})

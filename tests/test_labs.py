@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from evalbook.dev import labs
-from evalbook.dev.notebooks import write_notebook
+from evalbook.dev.notebooks import LANGUAGE_INFO, REFERENCE_PYTHON, write_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -139,9 +139,9 @@ def test_outputs_counts_and_editor_metadata_are_dropped_and_ids_kept():
     assert lab.cells[0].outputs == [] and lab.cells[0].execution_count is None
     assert dict(lab.cells[0].metadata) == {"tags": ["keep"]}
     assert set(lab.metadata) == {"kernelspec", "language_info"}
-    assert lab.metadata.kernelspec.name == "python3" and dict(lab.metadata.language_info) == {
-        "name": "python"
-    }
+    # the language_info JupyterLab writes on the reference Python, so that opening the lab does not dirty it
+    assert lab.metadata.kernelspec.name == "python3" and lab.metadata.language_info == LANGUAGE_INFO
+    assert lab.metadata.language_info.version == REFERENCE_PYTHON
     assert [cell.id for cell in lab.cells] == ["cell-0", "cell-1"]
 
 
@@ -289,6 +289,26 @@ def test_execute_runs_in_the_notebooks_folder_in_sim_mode_and_writes_a_normalise
     assert done.cells[1].outputs[0].data["text/plain"] == "42"
     assert [cell.execution_count for cell in done.cells] == [1, 2]
     assert set(done.metadata) == {"kernelspec", "language_info"} and "execution" not in done.cells[0].metadata
+    assert done.metadata.language_info == LANGUAGE_INFO  # the reference Python's, not the executing machine's
+
+
+def test_normalise_rewrites_metadata_and_keeps_outputs(tmp_path):
+    from evalbook.dev.notebooks import main
+
+    nb = notebook(("code", "6 * 7"), ("md", "text"))
+    nb.cells[0].execution_count = 1
+    nb.cells[0].outputs = [new_output("execute_result", data={"text/plain": "42"}, execution_count=1)]
+    nb.metadata = {"kernelspec": {"name": "python3"}, "language_info": {"name": "python"}, "widgets": {}}
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert main(["normalise", str(tmp_path)]) == 0
+    done = nbformat.read(path, as_version=4)
+    assert (
+        set(done.metadata) == {"kernelspec", "language_info"} and done.metadata.language_info == LANGUAGE_INFO
+    )
+    assert done.cells[0].outputs[0].data == {"text/plain": "42"} and done.cells[0].execution_count == 1
+    text = path.read_text()
+    assert main(["normalise", str(path)]) == 0 and path.read_text() == text  # a second run changes nothing
 
 
 def test_execute_names_the_failing_cell_and_leaves_the_notebook_unchanged(tmp_path):

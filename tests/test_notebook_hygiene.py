@@ -16,6 +16,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from evalbook.dev.notebooks import LANGUAGE_INFO
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIRS = ("notebooks", "solutions", "labs", "templates", "docs")
 LESSON_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
@@ -100,6 +102,11 @@ def notebook_problems(nb: nbformat.NotebookNode, where: str) -> list[str]:
     problems = []
     if nb.metadata.get("kernelspec", {}).get("name") != "python3":
         problems.append(f"{where}: kernelspec must be python3 (run `make notebooks` to normalise it)")
+    if nb.metadata.get("language_info") != LANGUAGE_INFO:
+        problems.append(
+            f"{where}: language_info is not the reference Python's, so JupyterLab marks the notebook unsaved "
+            "on opening (run `python -m evalbook.dev.notebooks normalise` on it, then `make labs`)"
+        )
     for index, cell in enumerate(nb.cells, start=1):
         if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
             problems.append(f"{where}: cell {index} has an error output")
@@ -271,7 +278,10 @@ def test_lessons_have_the_workbook_shape(path, lab_ref):
 
 def nb_of(*cells) -> nbformat.NotebookNode:
     nb = new_notebook(
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": LANGUAGE_INFO,
+        }
     )
     for kind, text in cells:
         nb.cells.append(new_markdown_cell(text) if kind == "md" else new_code_cell(text))
@@ -306,6 +316,13 @@ def test_notebook_checker_catches_a_wrong_kernel_and_an_error_output():
     problems = notebook_problems(nb, "bad.ipynb")
     assert len(problems) == 2 and "python3" in problems[0] and "cell 1" in problems[1]
     assert notebook_problems(nb_of(("code", "1")), "ok.ipynb") == []
+
+
+def test_notebook_checker_catches_language_info_that_jupyterlab_would_rewrite():
+    nb = nb_of(("code", "1"))
+    nb.metadata.language_info = {"name": "python"}  # what JupyterLab replaces on opening, marking it unsaved
+    problems = notebook_problems(nb, "bad.ipynb")
+    assert len(problems) == 1 and "language_info" in problems[0] and "normalise" in problems[0]
 
 
 def test_execution_checker_catches_out_of_order_and_unexecuted_cells():

@@ -13,11 +13,51 @@ except ImportError:  # Python 3.10: pytest depends on tomli there
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_binder_installs_exactly_the_lock():
+def pins(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines() if re.match(r"[A-Za-z0-9]", line)}
+
+
+def names(lines: set[str]) -> set[str]:
+    return {re.match(r"[A-Za-z0-9._-]+", line).group(0).lower().replace("_", "-") for line in lines}
+
+
+def test_binder_installs_the_lock_without_the_dev_extra():
+    from evalbook.dev import binderlock
+
     lock = (ROOT / "requirements.lock").read_text()
     binder = (ROOT / "binder" / "requirements.txt").read_text()
-    assert binder.split("\n", 1)[1] == lock, "binder/requirements.txt is stale: run `make lock`"
+    assert binder == binderlock.binder_requirements(ROOT), "binder/requirements.txt is stale: run `make lock`"
+    assert pins(binder) <= pins(lock), (
+        "Binder pins a version the lock does not"
+    )  # same versions, same markers
     assert "-e ." not in binder
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {re.match(r"[A-Za-z0-9_.-]+", spec).group(0).lower() for spec in project["dependencies"]}
+    assert runtime <= names(pins(binder))
+    for tool in ("pytest", "ruff", "nbval", "pytest-xdist", "hatchling", "editables"):
+        assert tool not in names(pins(binder)), f"{tool} is a dev tool, not for Binder"
+
+
+def test_binder_lock_follows_the_via_annotations():
+    from evalbook.dev.binderlock import runtime_pins
+
+    lock = "\n".join(
+        [
+            "a==1.0",
+            "    # via evalbook (pyproject.toml)",
+            "b==2.0 ; python_full_version < '3.11'",
+            "    # via",
+            "    #   a",
+            "    #   devtool",
+            "devtool==3.0",
+            "    # via evalbook (pyproject.toml)",
+            "devonly==4.0",
+            "    # via devtool",
+            "c_d==5.0",
+            "    # via b",
+        ]
+    )
+    assert runtime_pins(lock, ["a"]) == ["a==1.0", "b==2.0 ; python_full_version < '3.11'", "c_d==5.0"]
 
 
 def test_every_dependency_is_pinned_in_the_lock():

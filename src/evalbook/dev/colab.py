@@ -22,7 +22,12 @@ from .notebooks import read_notebook, write_notebook
 
 ROOT = Path(__file__).resolve().parents[3]
 FOLDERS = ("notebooks", "solutions", "templates")
-BLOCK = re.compile(r'if "google\.colab" in sys\.modules:.*?\n\n', re.S)
+# The whole block: the `if` line, every indented line under it (blank lines between them included) and the one
+# blank line after it. The block has a blank line inside, so it cannot end at the first blank line: a block that
+# stopped there left the old lines behind, and each run after a change of source added them again.
+BLOCK = re.compile(
+    r'^if "google\.colab" in sys\.modules:[^\n]*(?:\n|\Z)(?:[ \t]+[^\n]*(?:\n|\Z)|\n(?=[ \t]))*\n?', re.M
+)
 
 
 def install_source(root: Path = ROOT) -> str:
@@ -58,10 +63,10 @@ def expected_first_cell(text: str, source: str) -> str:
     return BLOCK.sub(lambda _: block(source), text, count=1)
 
 
-def main(argv: list[str] | None = None) -> int:
-    source = install_source()
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
+    source = install_source(root)
     changed = 0
-    for path in notebooks():
+    for path in notebooks(root):
         nb = read_notebook(path)
         cell = first_code_cell(nb)
         new = expected_first_cell(cell.source, source)

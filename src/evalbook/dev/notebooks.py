@@ -5,6 +5,8 @@ bottom in the offline simulator and writes the outputs back. The committed outpu
 compares a fresh run against, so they must be reproducible: the run uses ``EVALBOOK_MODE=sim``,
 ``EVALBOOK_PROGRESS=off`` and a fixed hash seed, and :func:`normalise` then strips everything that would differ
 between two machines or two runs (execution timing, widget state, editor metadata, widget model ids).
+``python -m evalbook.dev.notebooks normalise PATH...`` applies :func:`normalise` alone, without executing (for a
+change of the metadata rules: the outputs stay as they are).
 
 Learners never need this module; it is imported lazily by the ``make notebooks`` target and by the lab builder.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -22,9 +25,24 @@ import nbformat
 from nbformat import NotebookNode
 
 # The only notebook metadata a committed notebook keeps. Everything else (widget state, colab and vscode
-# settings, jupytext, the full language_info with the executing machine's Python version) is dropped.
+# settings, jupytext) is dropped.
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-LANGUAGE_INFO = {"name": "python"}
+# JupyterLab rewrites kernelspec and language_info from the kernel as soon as a notebook's kernel starts, and marks
+# the notebook unsaved ("dirty") if that changes anything. So a committed notebook carries exactly what the
+# pinned ipykernel reports on the reference Python (CI's, and the e2e test checks it): opened on that Python, a
+# notebook is not marked unsaved. On any other Python the version differs, and JupyterLab marks the notebook
+# unsaved on opening (harmless: saving only records that Python's version). The version is fixed here, not taken
+# from the executing machine, so that `make notebooks` writes the same bytes everywhere.
+REFERENCE_PYTHON = "3.11.7"
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": REFERENCE_PYTHON,
+}
 # Cell metadata that carries meaning (nbval and lab tags, locked cells); the rest is editor state.
 KEEP_CELL_METADATA = ("tags", "editable", "deletable")
 # Widget views point at a model id that is random on every run and whose state we do not commit, so the view
@@ -57,13 +75,15 @@ def _clean_output(output: NotebookNode) -> NotebookNode | None:
 def normalise(nb: NotebookNode, *, clear_outputs: bool = False) -> NotebookNode:
     """Strip machine- and run-specific noise from ``nb`` in place and return it.
 
-    Notebook metadata becomes exactly the python3 kernelspec and ``language_info.name``; cell metadata keeps only
+    Notebook metadata becomes exactly the python3 kernelspec and :data:`LANGUAGE_INFO`; cell metadata keeps only
     :data:`KEEP_CELL_METADATA`; widget views are removed from outputs (see the module docstring); every cell gets
     an id (missing or duplicated ids are replaced by :func:`stable_cell_id`). Empty code cells never run, so they
     lose any stale output. With ``clear_outputs`` every code cell loses its outputs and execution count.
     """
     nb.nbformat, nb.nbformat_minor = 4, 5
-    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)})
+    nb.metadata = nbformat.from_dict(
+        {"kernelspec": dict(KERNELSPEC), "language_info": json.loads(json.dumps(LANGUAGE_INFO))}
+    )
     seen: set[str] = set()
     for index, cell in enumerate(nb.cells):
         cell.metadata = nbformat.from_dict(
@@ -167,6 +187,20 @@ def execute_notebook(path: Path, *, timeout: int = DEFAULT_TIMEOUT) -> None:
     write_notebook(normalise(nb), path)
 
 
+def normalise_files(paths: Sequence[Path]) -> int:
+    """Rewrite each notebook normalised, without running it; print how many changed."""
+    changed = 0
+    for path in paths:
+        before = path.read_text(encoding="utf-8")
+        text = notebook_text(normalise(read_notebook(path)))
+        if text != before:
+            path.write_text(text, encoding="utf-8", newline="\n")
+            changed += 1
+            print(f"normalised {path}")
+    print(f"{changed} of {len(paths)} notebooks changed.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m evalbook.dev.notebooks", description=__doc__.splitlines()[0]
@@ -175,6 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = commands.add_parser("execute", help="execute notebooks in place (sim mode) and normalise them")
     run.add_argument("paths", nargs="+", help="notebooks or folders of notebooks")
     run.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds allowed per cell")
+    tidy = commands.add_parser(
+        "normalise", help="normalise notebooks in place without executing them (outputs are kept)"
+    )
+    tidy.add_argument("paths", nargs="+", help="notebooks or folders of notebooks")
     args = parser.parse_args(argv)
 
     try:
@@ -182,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotebookRunError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if args.command == "normalise":
+        return normalise_files(paths)
     failures = 0
     for path in paths:
         print(f"executing {path}", flush=True)
