@@ -25,6 +25,7 @@ import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -77,9 +78,9 @@ class Check:
     fn: Callable[..., bool]
     description: str = ""
 
-    @property
+    @cached_property
     def needs_case(self) -> bool:
-        """Does the check read the test case (``fn(trace, case)``) as well as the trace?"""
+        """Does the check read the test case (``fn(trace, case)``) as well as the trace? Read once."""
         return needs_case(self.fn)
 
     def __call__(self, trace: Trace, case: Mapping | None = None) -> bool:
@@ -335,9 +336,11 @@ def mutation_report(
         raise InputError("Some checks read the test case: pass cases=, one per trace, in the same order.")
     cases = [dict(c) for c in cases] if cases is not None else [None] * len(traces)
 
+    with_case = {name for name, fn in suite.items() if needs_case(fn)}
+
     def flags(pairs) -> dict:
         return {
-            name: [bool(fn(t, c) if needs_case(fn) else fn(t)) for t, c in pairs]
+            name: [bool(fn(t, c) if name in with_case else fn(t)) for t, c in pairs]
             for name, fn in suite.items()
         }
 
