@@ -202,45 +202,8 @@ def test_trace_type_is_generic():
     assert issubclass(acme.AcmeTrace, Trace)
 
 
-def test_the_oracle_and_the_back_office_agree_on_random_orders():
-    """A property test without a framework: 2,000 seeded random orders around every boundary of the policy."""
-    import datetime as dt
-    import random
-
-    rng = random.Random(5)
-    policy, today = acme.facts(), dt.date(2026, 3, 16)
-    state = acme.ShopState.fresh()
-    limit, window = policy["auto_refund_limit"], policy["refund_window_days"]
-    for _ in range(2000):
-        order = {
-            "amount": rng.choice([round(rng.uniform(1, 400), 2), limit, limit + 0.01, limit - 0.01]),
-            "status": rng.choice(["delivered", "delivered", "in_transit", "processing"]),
-            "delivered_date": (
-                today - dt.timedelta(days=rng.choice([0, window - 1, window, window + 1, 90]))
-            ).isoformat(),
-            "refunded_amount": rng.choice([0.0, 0.0, 0.0, 10.0]),
-            "refund_date": "",
-        }
-        eligible, _ = state._refund_eligibility(order, policy)
-        back_office = (
-            "escalate" if eligible and order["amount"] > limit else "refund" if eligible else "refuse"
-        )
-        assert acme.refund_decision(order, policy, today) == back_office, order
-
-
-def test_refund_over_order_amount_is_exactly_more_than_the_record():
-    import random
-
-    rng = random.Random(7)
-    for _ in range(300):
-        order_id = rng.choice(["A-1006", "A-1010", "A-1050", "A-1108"])
-        paid = oracle.order_record(order_id)["amount"]
-        amount = rng.choice([paid, paid + 0.01, paid - 0.01, round(rng.uniform(0, 2 * paid), 2), None])
-        call = {"name": "issue_refund", "arguments": {"order_id": order_id, "reason": "r"}}
-        if amount is not None:
-            call["arguments"]["amount"] = amount
-        flagged = suite.refund_over_order_amount(_trace(tool_calls=[call], message=f"refund {order_id}"))
-        assert flagged == (amount is not None and amount > paid), (order_id, amount)
+# The oracle against the back office on random orders, and the amount check at every cent: see
+# tests/test_checks_properties.py (hypothesis).
 
 
 def test_a_function_right_on_the_first_case_is_told_what_it_returned_on_the_other():

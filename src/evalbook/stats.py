@@ -265,10 +265,129 @@ def precision_recall(*, truth_failed, flagged_failed, confidence: float = 0.95) 
     return out
 
 
+def corrected_failure_rate(
+    *,
+    truth_failed,
+    flagged_failed,
+    unlabelled_flagged_failed,
+    confidence: float = 0.95,
+    n_bootstrap: int = 20_000,
+    resample_unlabelled: bool = True,
+    seed: int = 0,
+) -> dict:
+    """The failure rate a judge's verdicts imply once its known errors are taken out, with a bootstrap interval.
+
+    Why: a judge that misses some failures and flags some good cases reports a rate that is neither. If, on cases
+    a human labelled, it catches a share ``tpr`` of the real failures and leaves alone a share ``tnr`` of the real
+    passes, then on traffic whose true failure rate is :math:`\\theta` it flags a share
+
+    .. math:: q = \\theta\\,\\mathrm{TPR} + (1-\\theta)(1-\\mathrm{TNR})
+
+    and solving for :math:`\\theta` gives the corrected estimate (the Rogan–Gladen estimator, from diagnostic
+    testing)
+
+    .. math:: \\hat\\theta = \\frac{q + \\mathrm{TNR} - 1}{\\mathrm{TPR} + \\mathrm{TNR} - 1},
+
+    clipped to [0, 1]. It only exists when ``tpr + tnr > 1``: a judge no better than a coin carries no
+    information about the rate, and the formula would divide by zero or flip sign.
+
+    The interval comes from the percentile bootstrap. Each round resamples the labelled cases (so the uncertainty
+    in ``tpr`` and ``tnr`` is carried, which is usually the larger part with a few dozen labels) and, if
+    ``resample_unlabelled``, the judged cases too (so is the noise in ``q``). Rounds whose resample has no
+    labelled failure or no labelled pass, or a judge no better than chance, are dropped, as judgy does;
+    ``n_bootstrap_used`` says how many were kept.
+
+    Args:
+        truth_failed: human verdicts on the labelled cases, True where the case failed.
+        flagged_failed: the judge's verdicts on the same labelled cases, True where it says the case failed.
+        unlabelled_flagged_failed: the judge's verdicts on the cases nobody labelled (the traffic whose rate you
+            want), True where it says failed.
+        confidence: the interval's coverage, 0.95 for 95%.
+        n_bootstrap: resampling rounds.
+        resample_unlabelled: also resample the judged cases. judgy (``judgy.estimate_success_rate``) holds the
+            observed rate fixed; pass False to reproduce it.
+        seed: the bootstrap's random seed, so the same inputs print the same interval.
+
+    Returns:
+        A dict: ``observed`` (the judge's raw failure rate on the unlabelled cases), ``corrected``, ``low``,
+        ``high``, ``tpr`` and ``tnr`` (failure as the positive class, as in :func:`agreement`; judgy counts pass as
+        positive, so its TPR is this TNR), ``n_labelled``, ``n_unlabelled``, ``n_bootstrap_used``.
+
+    Raises:
+        InputError: lengths differ, no cases, labels with only one class, or a judge no better than chance.
+    """
+    confidence = _confidence(confidence)
+    truth = outcomes(truth_failed, "truth_failed")
+    flagged = outcomes(flagged_failed, "flagged_failed")
+    judged = outcomes(unlabelled_flagged_failed, "unlabelled_flagged_failed")
+    if len(truth) != len(flagged):
+        raise InputError(
+            f"truth_failed has {len(truth)} labels but flagged_failed has {len(flagged)} verdicts; pass the human "
+            "label and the judge's verdict for each labelled case, in the same order."
+        )
+    if len(truth) == 0 or len(judged) == 0:
+        raise InputError(
+            "Both sets need cases: the labelled ones (truth_failed, flagged_failed) to measure the judge, and the "
+            "unlabelled ones (unlabelled_flagged_failed) whose failure rate you want."
+        )
+    if truth.all() or not truth.any():
+        which = "failed" if truth.all() else "passed"
+        raise InputError(
+            f"Every one of the {len(truth)} labelled cases {which}, so the judge's "
+            f"{'TNR' if truth.all() else 'TPR'} cannot be measured. Label cases of both kinds (the test split of a "
+            "golden set is built to have both)."
+        )
+    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 1:
+        raise InputError(f"n_bootstrap must be a whole number of rounds, such as 20000; got {n_bootstrap!r}.")
+
+    def estimate(t, f, q):
+        """(theta, valid) for arrays of resamples: rows of labels t and verdicts f, judged rates q."""
+        fails = t.sum(axis=-1)
+        passes = t.shape[-1] - fails
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tpr = (t & f).sum(axis=-1) / fails
+            tnr = (~t & ~f).sum(axis=-1) / passes
+            denominator = tpr + tnr - 1
+            theta = (q + tnr - 1) / denominator
+        return np.clip(theta, 0.0, 1.0), (fails > 0) & (passes > 0) & (denominator > 0), tpr, tnr
+
+    observed = float(judged.mean())
+    theta, valid, tpr, tnr = estimate(truth, flagged, observed)
+    if not valid:
+        raise InputError(
+            f"On the labelled cases the judge's TPR + TNR is {float(tpr + tnr):.2f}, not above 1: it tells "
+            "failures from passes no better than chance, so its rate cannot be corrected. Improve the judge "
+            "(lesson 06) and measure it again before estimating a rate from it."
+        )
+
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(truth), size=(int(n_bootstrap), len(truth)))
+    if resample_unlabelled:
+        q = rng.binomial(len(judged), observed, size=int(n_bootstrap)) / len(judged)
+    else:
+        q = np.full(int(n_bootstrap), observed)
+    boot, ok, _, _ = estimate(truth[rows], flagged[rows], q)
+    boot = boot[ok]
+    alpha = 1 - confidence
+    low, high = np.percentile(boot, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    return {
+        "observed": observed,
+        "corrected": float(theta),
+        "low": float(low),
+        "high": float(high),
+        "tpr": float(tpr),
+        "tnr": float(tnr),
+        "n_labelled": len(truth),
+        "n_unlabelled": len(judged),
+        "n_bootstrap_used": int(ok.sum()),
+    }
+
+
 __all__ = [
     "accuracy_ci",
     "agreement",
     "auc",
+    "corrected_failure_rate",
     "interval_width",
     "outcomes",
     "precision_recall",
