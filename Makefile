@@ -96,6 +96,7 @@ lock:
 bench: $(STAMP)
 	$(BIN)/python bench/speed_bench.py
 	$(BIN)/python bench/runner_bench.py
+	$(BIN)/python bench/stats_bench.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
