@@ -329,6 +329,17 @@ def test_stratified_split_keeps_shares_groups_and_earlier_assignments():
         golden.stratified_split(CASES_TO_SPLIT, by="kind", fractions={"dev": 0.5, "test": 0.4})
 
 
+def test_rows_with_no_group_are_each_a_group_of_their_own():
+    fractions = {"train": 1 / 3, "dev": 1 / 3, "test": 1 / 3}
+    groups = [None, float("nan"), None, None, None, None] + [f"g{i}" for i in range(6)]
+    splits = golden.stratified_split(CASES_TO_SPLIT, by="kind", fractions=fractions, seed=1, groups=groups)
+    assert (pd.crosstab(CASES_TO_SPLIT["kind"], splits).values == 2).all()  # shares kept, as with no groups
+    lumped = golden.stratified_split(
+        CASES_TO_SPLIT, by="kind", fractions=fractions, seed=1, groups=["none"] * 6 + groups[6:]
+    )
+    assert lumped.iloc[:6].nunique() == 1  # one real group of six: all in one split, which is what None is not
+
+
 # --- tuples: all-pairs designs -----------------------------------------------------------------------------------
 
 DIMENSIONS = {

@@ -6,9 +6,11 @@ import json
 
 import openai
 import pandas as pd
+import pytest
 
 from evalbook import Trace, judges
 from evalbook._http import httpx
+from evalbook.errors import InputError
 
 
 class Scripted(httpx.BaseTransport):
@@ -73,6 +75,50 @@ def test_run_judge_adds_columns_and_a_failed_case_is_an_error_row():
     assert out["judge_parse_status"].tolist() == ["ok", "error"]
 
 
+def test_a_judge_that_raises_or_forgets_its_status_is_an_error_row_with_its_message():
+    def crashes(trace):
+        raise ValueError("the judge broke")
+
+    results = pd.DataFrame({"trace": [TRACE]})
+    out = judges.run_judge(crashes, results, concurrency=1)
+    assert out["judge_parse_status"].tolist() == ["error"] and out["judge_verdict"].tolist() == [None]
+    assert "the judge broke" in out["judge_raw"].iloc[0]
+    forgetful = judges.run_judge(lambda t: {"verdict": "pass", "critique": "ok"}, results, concurrency=1)
+    assert forgetful["judge_parse_status"].tolist() == ["error"] and forgetful["judge_verdict"].tolist() == [
+        None
+    ]
+    readable, _ = _judge([json.dumps({"critique": "fine", "verdict": "pass"})])
+    assert judges.run_judge(readable, results, concurrency=1)["judge_raw"].iloc[0].startswith('{"critique"')
+
+
+class Empty(httpx.BaseTransport):
+    """A server that answers 200 with no choices, or with a refusal and the tokens it spent."""
+
+    def __init__(self, refusal=None):
+        self.refusal = refusal
+
+    def handle_request(self, request):
+        message = {"role": "assistant", "content": None, "refusal": self.refusal}
+        choices = [{"index": 0, "message": message, "finish_reason": "stop"}] if self.refusal else []
+        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": "judge-x", "choices": choices,
+                   "usage": {"prompt_tokens": 120, "completion_tokens": 7, "total_tokens": 127}}  # fmt: skip
+        return httpx.Response(200, json=payload)
+
+
+def test_no_choices_is_a_server_error_and_a_refusal_keeps_its_cost():
+    def judge_on(transport):
+        client = openai.OpenAI(
+            api_key="x", base_url="http://fake.invalid/v1", http_client=httpx.Client(transport=transport)
+        )
+        return judges.Judge("Fail if the reply is rude.", "judge-x", client=client)
+
+    nothing = judge_on(Empty())(TRACE)
+    assert nothing["parse_status"] == "error" and "no choices" in nothing["raw"]
+    refused = judge_on(Empty(refusal="I can't help with that."))(TRACE)
+    assert refused["parse_status"] == "refused" and refused["raw"] == "I can't help with that."
+    assert (refused["prompt_tokens"], refused["completion_tokens"]) == (120, 7)
+
+
 def test_pairwise_asks_both_orders_and_calls_a_disagreement_a_tie():
     always_a = lambda a, b: "A"  # noqa: E731 - a judge that always prefers the first position
     assert judges.pairwise(always_a, "short", "long")["winner"] == "tie"
@@ -123,3 +169,21 @@ def test_pairwise_judge_asks_both_orders_with_each_reply_delimited():
     first, second = (p["messages"][0]["content"] for p in model.prompts)
     assert "<reply_a>\nshort\n</reply_a>" in first and "<reply_b>\nshort\n</reply_b>" in second
     assert "< /reply_b>" in first
+
+
+def test_flagged_failed_makes_the_caller_say_what_an_unreadable_reply_counts_as():
+    judged = pd.DataFrame(
+        {
+            "judge_verdict": ["fail", "pass", None, None],
+            "judge_parse_status": ["ok", "ok", "unparseable", "error"],
+        }
+    )
+    assert judges.flagged_failed(judged, unreadable="fail").tolist() == [True, False, True, True]
+    assert judges.flagged_failed(judged, unreadable="pass").tolist() == [True, False, False, False]
+    with pytest.raises(InputError, match="2 of 4 replies could not be read"):
+        judges.flagged_failed(judged, unreadable="raise")
+    assert judges.flagged_failed(judged.iloc[:2], unreadable="raise").tolist() == [True, False]
+    with pytest.raises(InputError, match='"fail", "pass" or "raise"'):
+        judges.flagged_failed(judged, unreadable=True)
+    with pytest.raises(InputError, match="columns that run_judge adds"):
+        judges.flagged_failed(judged.rename(columns={"judge_verdict": "v"}), unreadable="fail")

@@ -11,6 +11,7 @@ from scipy.stats import binomtest
 from sklearn.metrics import cohen_kappa_score, roc_auc_score
 
 from evalbook import EvalbookError, stats
+from evalbook.errors import InputError
 
 # --- Wilson interval -----------------------------------------------------------------------------------------
 
@@ -180,3 +181,16 @@ def test_agreement_needs_named_aligned_verdicts():
         stats.agreement(truth_failed=[True, False, True], flagged_failed=[True, False])
     with pytest.raises(TypeError):
         stats.agreement([True], [True])  # keyword-only: the direction is always named
+
+
+def test_columns_of_the_same_cases_in_another_order_are_refused_and_unrelated_indexes_pair_by_position():
+    truth = pd.Series([True, False, True], index=["a", "b", "c"])
+    sorted_verdicts = pd.Series([False, True, True], index=["b", "a", "c"])  # the same cases, reordered
+    with pytest.raises(InputError, match="same cases in a different order"):
+        stats.agreement(truth_failed=truth, flagged_failed=sorted_verdicts)
+    with pytest.raises(InputError, match="same cases in a different order"):
+        stats.auc(pd.Series([0.1, 0.9, 0.8], index=["b", "a", "c"]), failed=truth, higher_means_failure=True)
+    renumbered = pd.Series([True, False, True])  # a new table numbered from 0: paired by position
+    assert stats.agreement(truth_failed=truth, flagged_failed=renumbered)["accuracy"] == 1.0
+    aligned = stats.agreement(truth_failed=truth, flagged_failed=sorted_verdicts.reindex(truth.index))
+    assert aligned["accuracy"] == 1.0

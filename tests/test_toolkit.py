@@ -227,6 +227,37 @@ def test_run_checks_adds_one_column_per_check_and_never_passes_a_failed_case():
         checks.run_checks(results, {"case": lambda t: False})
 
 
+def test_a_conversation_that_broke_off_has_no_verdict_unless_a_failure_already_shows():
+    broke = Trace(answer="", model="m", error="APIConnectionError: timed out")
+    claimed = Trace(answer="Pine is yours.", model="m", error="The assistant did not answer within 6 steps.")
+    suite = {"claimed_without_booking": lambda t: "yours" in t.answer and not checks.called(t, "book_room")}
+    out = checks.run_checks(pd.DataFrame({"trace": [broke, claimed]}), suite)
+    assert pd.isna(out["claimed_without_booking"].iloc[0]) and out["claimed_without_booking"].iloc[1]
+    table = checks.failure_table(out, ["claimed_without_booking"])
+    assert table.loc["claimed_without_booking", ["n", "failed", "missing"]].tolist() == [1, 1, 1]
+
+
+def test_failure_table_keeps_a_check_with_no_verdicts_and_a_slice_with_no_name():
+    out = pd.DataFrame(
+        {
+            "persona": ["calm", None, "calm"],
+            "c": pd.array([True, False, pd.NA], dtype="boolean"),
+            "never_ran": pd.array([pd.NA] * 3, dtype="boolean"),
+        }
+    )
+    whole = checks.failure_table(out, ["c", "never_ran"])
+    assert whole.loc["c", ["n", "failed", "missing"]].tolist() == [2, 1, 1]
+    assert whole.loc["never_ran", "n"] == 0 and pd.isna(whole.loc["never_ran", "rate"])
+    sliced = checks.failure_table(out, ["c"], by="persona")
+    assert sliced["n"].sum() + sliced["missing"].sum() == 3  # the unnamed persona is a row of its own
+
+
+def test_mutation_report_refuses_a_check_that_returns_something_else():
+    trace = Trace.from_messages(LOG)
+    with pytest.raises(InputError, match="returned None for unmutated trace 0"):
+        checks.mutation_report([trace], {"noop": lambda t: False}, {"forgot_return": lambda t: None})
+
+
 # --- the simulator's behaviour table -----------------------------------------------------------------------------
 
 

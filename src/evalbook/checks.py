@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -209,13 +210,10 @@ def run_checks(results, suite: Mapping[str, Callable[[Trace], bool]]) -> pd.Data
             if not isinstance(trace, Trace):
                 column.append(pd.NA)
                 continue
-            found = fn(trace, rows[position]) if name in with_case else fn(trace)
-            if not isinstance(found, bool) and type(found).__name__ != "bool_":
-                raise InputError(
-                    f"The check {name!r} returned {found!r} for row {position}; a check returns True (failure "
-                    "found) or False."
-                )
-            column.append(bool(found))
+            found = _verdict(name, fn(trace, rows[position]) if name in with_case else fn(trace), position)
+            # A conversation that broke off (an API error, the step limit) may still show a failure, but finding
+            # none in half a conversation is not a pass: no verdict.
+            column.append(pd.NA if trace.error and not found else found)
         frame[name] = pd.array(column, dtype="boolean")
     frame["any_failure"] = frame[list(suite)].any(axis=1, skipna=False)
     return frame
@@ -295,6 +293,17 @@ def copied_span(text: str, source: str, n: int = 8) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Checking the checks
 # ---------------------------------------------------------------------------------------------------------------
+def _verdict(name: str, found, where) -> bool:
+    """A check's return value as a bool, or a sentence: a check returns True (failure found) or False, and
+    anything else (None from a forgotten return, a count, a string) would be silently read as one of them."""
+    if not isinstance(found, bool) and type(found).__name__ != "bool_":
+        raise InputError(
+            f"The check {name!r} returned {found!r} for {where if isinstance(where, str) else f'row {where}'}; a "
+            "check returns True (failure found) or False."
+        )
+    return bool(found)
+
+
 def _as_suite(suite) -> dict:
     if isinstance(suite, (list, tuple)) and all(isinstance(c, Check) for c in suite):
         return {c.name: c for c in suite}
@@ -338,9 +347,12 @@ def mutation_report(
 
     with_case = {name for name, fn in suite.items() if needs_case(fn)}
 
-    def flags(pairs) -> dict:
+    def flags(pairs, what) -> dict:
         return {
-            name: [bool(fn(t, c) if name in with_case else fn(t)) for t, c in pairs]
+            name: [
+                _verdict(name, fn(t, c) if name in with_case else fn(t), f"{what} trace {i}")
+                for i, (t, c) in enumerate(pairs)
+            ]
             for name, fn in suite.items()
         }
 
@@ -351,11 +363,11 @@ def mutation_report(
             copied = copy.deepcopy(trace)
             if change(copied) is not False:
                 pairs.append((copied, case))
-        found = flags(pairs)
+        found = flags(pairs, f"the {fault!r} mutant of")
         rows[fault] = {"mutants": len(pairs)} | {
             name: (sum(v) / len(v) if v else float("nan")) for name, v in found.items()
         }
-    found = flags(list(zip(traces, cases, strict=True)))
+    found = flags(list(zip(traces, cases, strict=True)), "unmutated")
     rows["(no mutation)"] = {"mutants": len(traces)} | {
         name: (sum(v) / len(v) if v else float("nan")) for name, v in found.items()
     }
@@ -368,8 +380,10 @@ def failure_table(results: pd.DataFrame, checks: Sequence[str] | None = None, *,
     """Each check's failure rate with its Wilson interval, from :func:`run_checks`'s columns.
 
     Rows are checks (and, with ``by=``, a slice column or list of columns, one row per check and slice):
-    ``n`` (cases with a verdict: a case that failed to run is left out, and counted nowhere as a pass),
-    ``failed``, ``rate``, ``low``, ``high``.
+    ``n`` (cases with a verdict), ``failed``, ``rate``, ``low``, ``high`` and ``missing``: the cases with no
+    verdict (a case that failed to run, a conversation that broke off before any failure showed), left out of
+    ``n`` and counted nowhere as a pass, but shown, so a rate over fewer cases than you ran is visible. A slice
+    whose ``by=`` value is missing is its own row, not dropped.
     """
     from .stats import rate_ci
 
@@ -384,13 +398,26 @@ def failure_table(results: pd.DataFrame, checks: Sequence[str] | None = None, *,
     if missing:
         raise InputError(f"failure_table: no column {missing[0]!r}; run the check with run_checks first.")
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
-    groups = results.groupby(keys, sort=True) if keys else [((), results)]
+    groups = results.groupby(keys, sort=True, dropna=False) if keys else [((), results)]
     rows = []
     for group, part in groups:
         group = group if isinstance(group, tuple) else (group,)
         for name in checks:
             verdicts = part[name].dropna().astype(bool)
+            missing = len(part) - len(verdicts)
             if verdicts.empty:
+                rows.append(
+                    dict(zip(keys, group, strict=True))
+                    | {
+                        "check": name,
+                        "n": 0,
+                        "failed": 0,
+                        "rate": math.nan,
+                        "low": math.nan,
+                        "high": math.nan,
+                        "missing": missing,
+                    }  # fmt: skip
+                )
                 continue
             rate, low, high = rate_ci(failed=verdicts, confidence=confidence)
             rows.append(
@@ -402,6 +429,7 @@ def failure_table(results: pd.DataFrame, checks: Sequence[str] | None = None, *,
                     "rate": rate,
                     "low": low,
                     "high": high,
+                    "missing": missing,
                 }
             )
     return pd.DataFrame(rows).set_index([*keys, "check"])

@@ -222,6 +222,14 @@ class GoldenDiff:
     __repr__ = __str__
 
 
+def _is_missing(value) -> bool:
+    """None, NaN or pandas' NA: a value nobody filled in."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or other container is a value, not a missing one
+        return False
+
+
 def _case_map(cases: Sequence[Mapping], id_field: str) -> dict[str, dict]:
     return {str(case[id_field]): dict(case) for case in cases}
 
@@ -848,7 +856,8 @@ def stratified_split(
 
     Within each stratum the split sizes follow ``fractions`` (they must add up to 1) as closely as whole rows
     allow. Rows with the same value in ``groups`` (for example from :func:`duplicate_groups`) always go to the
-    same split, so near-duplicates cannot leak from one split into another. The order is decided by a hash of
+    same split, so near-duplicates cannot leak from one split into another; a row whose group is missing (None,
+    NaN) is a group of its own. The order is decided by a hash of
     ``seed`` and each row's id, not by the row order, so shuffling the table changes nothing. ``keep`` maps ids
     to the split they already have (the cases of an earlier version): they stay there, and only new cases are
     assigned, towards the target sizes.
@@ -874,7 +883,12 @@ def stratified_split(
     ids = [str(v) for v in frame[id_column]]
     if len(set(ids)) != len(ids):
         raise InputError(f"The {id_column!r} column has repeated ids; each row needs its own.")
-    group_of = [str(g) for g in groups] if groups is not None else ids
+    # A missing group value (None, NaN) says "no group known", not "all in one group": each such row is its own.
+    group_of = (
+        [f"\x1e{ids[i]}" if _is_missing(g) else str(g) for i, g in enumerate(groups)]
+        if groups is not None
+        else ids
+    )
     if len(group_of) != len(frame):
         raise InputError(f"groups has {len(group_of)} values for {len(frame)} rows; give one per row.")
     keep = {str(k): v for k, v in (keep or {}).items()}

@@ -212,23 +212,34 @@ class Judge:
         except Exception as exc:  # a failed call is an outcome of its own, like run_batch's rows
             out = {name: None for name in self.fields}
             return {**out, "parse_status": "error", "raw": learner_message(exc) or str(exc), **empty}
-        message = response.choices[0].message if response.choices else None
-        if message is not None and getattr(message, "refusal", None):
-            out = {name: None for name in self.fields}
-            return {**out, "parse_status": "refused", "raw": message.refusal, **empty}
-        out = parse_reply(message.content if message is not None else None, self.schema)
         usage = response.usage
-        out["prompt_tokens"] = getattr(usage, "prompt_tokens", 0) or 0
-        out["completion_tokens"] = getattr(usage, "completion_tokens", 0) or 0
-        out["latency_ms"] = round(latency, 1)
-        return out
+        spent = {
+            "prompt_tokens": getattr(usage, "prompt_tokens", 0) or 0,
+            "completion_tokens": getattr(usage, "completion_tokens", 0) or 0,
+            "latency_ms": round(latency, 1),
+        }  # a refusal is paid for too, so it is counted in the cost
+        if not response.choices:  # the server answered, but with nothing to read: its fault, not the judge's
+            out = {name: None for name in self.fields}
+            return {
+                **out,
+                "parse_status": "error",
+                "raw": "The server returned a reply with no choices.",
+                **spent,
+            }
+        message = response.choices[0].message
+        if getattr(message, "refusal", None):
+            out = {name: None for name in self.fields}
+            return {**out, "parse_status": "refused", "raw": message.refusal, **spent}
+        return parse_reply(message.content, self.schema) | spent
 
 
 def parse_reply(raw: str | None, schema: type[BaseModel] = Verdict) -> dict:
     """Read a judge's reply into the schema's fields plus ``parse_status`` and ``raw``.
 
-    ``parse_status`` is "ok" for a reply that fits ``schema`` exactly, "refused" for an empty reply, and
-    "unparseable" for anything else: text around the JSON, a verdict outside the allowed values, a missing field.
+    ``parse_status`` is "ok" for a reply that is JSON with every field of ``schema`` and allowed values, "refused"
+    for an empty reply, and "unparseable" for anything else: text around the JSON, a verdict outside the allowed
+    values, a missing field. Keys the schema does not name are ignored (pydantic's default), and a key given twice
+    keeps its last value, as JSON parsers do; give the schema ``extra="forbid"`` to count the former as unparseable.
     The fields are then None, to be counted, not guessed; deciding what an unreadable reply means is the
     caller's job, in the open.
     """
@@ -257,7 +268,10 @@ def run_judge(
     """Judge every trace of run_batch's ``results``; adds ``{prefix}_<field>`` for each field of the judge's
     schema (``_verdict`` and ``_critique`` by default), ``_parse_status``, the tokens and the latency.
 
-    A case without a trace gets parse status "error". Runs through :func:`evalbook.run_batch`, so judging is
+    A case without a trace gets parse status "error", and so does a judge that raised (its message is kept in
+    ``{prefix}_raw``, beside the raw reply of every other case) or returned a status that is not one of "ok",
+    "unparseable", "refused" and "error" (a hand-written judge function that forgot it): whatever could not be
+    judged is counted as such, never as a verdict. Runs through :func:`evalbook.run_batch`, so judging is
     parallel, cached in live mode and never stops on one bad case.
     """
     from .runner import run_batch
@@ -269,13 +283,25 @@ def run_judge(
     if not isinstance(results, pd.DataFrame) or "trace" not in results.columns:
         raise InputError("run_judge reads the 'trace' column of run_batch's results; pass that DataFrame.")
     fields = list(getattr(judge, "fields", ("critique", "verdict")))
-    keys = [*fields, *_COLUMNS]
+    keys = [*fields, *_COLUMNS, "raw"]
 
     def one(trace):
         if not isinstance(trace, Trace):
-            return {**{k: None for k in fields}, "parse_status": "error"}
+            return {
+                **{k: None for k in fields},
+                "parse_status": "error",
+                "raw": "There was no trace to judge.",
+            }
         out = judge(trace)
-        return {k: out.get(k) for k in keys}
+        if not isinstance(out, dict):
+            raise InputTypeError(
+                f"The judge returned a {type(out).__name__}; a judge returns a dict of fields."
+            )
+        out = {k: out.get(k) for k in keys}
+        if out["parse_status"] not in PARSE_STATUSES:
+            out = {**out, **{k: None for k in fields}, "parse_status": "error"}
+            out["raw"] = out["raw"] or "The judge returned no parse_status, so its verdict was not used."
+        return out
 
     judged = run_batch(
         one,
@@ -284,12 +310,49 @@ def run_judge(
         concurrency=concurrency,
         desc=prefix,
     )
+    failed = judged["error"].notna() if "error" in judged.columns else pd.Series(False, index=judged.index)
+    if failed.any():  # the judge raised on these rows: run_batch kept the message, the row gets "error"
+        judged.loc[failed, "parse_status"] = "error"
+        judged.loc[failed, "raw"] = judged.loc[failed, "error"]
     out = results.copy()
     for key in keys:
         column = judged[key] if key in judged.columns else [None] * len(judged)
         values = [None if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in column]
         out[f"{prefix}_{key}"] = pd.Series(values, index=out.index, dtype=object)  # missing is None, not NaN
     return out
+
+
+def flagged_failed(judged: pd.DataFrame, *, unreadable: str, prefix: str = "judge") -> pd.Series:
+    """The judge's verdicts as failure flags (True where it said "fail"), for :func:`evalbook.stats.agreement`,
+    :func:`evalbook.stats.corrected_failure_rate` and the like.
+
+    ``judged["judge_verdict"] == "fail"`` looks the same but quietly counts every unreadable reply as a pass.
+    Here the caller decides, by name, what a reply that could not be read (parse status other than "ok") counts
+    as:
+
+    - ``unreadable="fail"``: a flagged failure; the cautious choice for monitoring, and the one that makes an
+      unreadable judge look worse, not better, when you measure it;
+    - ``unreadable="pass"``: not flagged (say so wherever the number is shown);
+    - ``unreadable="raise"``: refuse, with a count, if there is any.
+    """
+    if unreadable not in ("fail", "pass", "raise"):
+        raise InputError(
+            'unreadable says what a reply that could not be read counts as: "fail", "pass" or "raise"; '
+            f"got {unreadable!r}."
+        )
+    verdict, status = f"{prefix}_verdict", f"{prefix}_parse_status"
+    if not isinstance(judged, pd.DataFrame) or verdict not in judged.columns or status not in judged.columns:
+        raise InputError(f"flagged_failed reads the {verdict!r} and {status!r} columns that run_judge adds.")
+    readable = judged[status] == "ok"
+    if unreadable == "raise" and not readable.all():
+        raise InputError(
+            f"{int((~readable).sum())} of {len(judged)} replies could not be read (parse status "
+            f"{sorted(set(judged.loc[~readable, status].astype(str)))}). Look at them in {prefix}_raw, then decide "
+            'what they count as: unreadable="fail" or "pass".'
+        )
+    said_fail = judged[verdict] == "fail"
+    flags = said_fail.where(readable, unreadable == "fail")
+    return flags.astype(bool).rename(f"{prefix}_flagged_failed")
 
 
 def pairwise(ask: Callable[[str, str], str | None], first: str, second: str) -> dict:
@@ -378,6 +441,7 @@ __all__ = [
     "Preference",
     "Verdict",
     "delimit",
+    "flagged_failed",
     "pairwise",
     "parse_reply",
     "parse_verdict",
