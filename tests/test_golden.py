@@ -337,7 +337,9 @@ def test_rows_with_no_group_are_each_a_group_of_their_own():
     lumped = golden.stratified_split(
         CASES_TO_SPLIT, by="kind", fractions=fractions, seed=1, groups=["none"] * 6 + groups[6:]
     )
-    assert lumped.iloc[:6].nunique() == 1  # one real group of six: all in one split, which is what None is not
+    assert (
+        lumped.iloc[:6].nunique() == 1
+    )  # one real group of six: all in one split, which is what None is not
 
 
 # --- tuples: all-pairs designs -----------------------------------------------------------------------------------
