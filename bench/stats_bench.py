@@ -32,7 +32,8 @@ def main() -> int:
             truth_failed=truth,
             flagged_failed=flagged,
             unlabelled_flagged_failed=judged,
-            n_bootstrap=ROUNDS,
+            method="bootstrap",
+            n_draws=ROUNDS,
             resample_unlabelled=False,
         )
 
