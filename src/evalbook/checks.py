@@ -157,6 +157,17 @@ def _check_name(name) -> str:
     return name
 
 
+def _verdict(name: str, found, where) -> bool:
+    """A check's return value as a bool, or a sentence: a check returns True (failure found) or False, and
+    anything else (None from a forgotten return, a count, a string) would be silently read as one of them."""
+    if not isinstance(found, bool) and type(found).__name__ != "bool_":
+        raise InputError(
+            f"The check {name!r} returned {found!r} for {where if isinstance(where, str) else f'row {where}'}; a "
+            "check returns True (failure found) or False."
+        )
+    return bool(found)
+
+
 def run_checks(results, suite: Mapping[str, Callable[[Trace], bool]]) -> pd.DataFrame:
     """Run named checks over traces: one True/False column per check (True = the failure was found).
 
@@ -293,17 +304,6 @@ def copied_span(text: str, source: str, n: int = 8) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Checking the checks
 # ---------------------------------------------------------------------------------------------------------------
-def _verdict(name: str, found, where) -> bool:
-    """A check's return value as a bool, or a sentence: a check returns True (failure found) or False, and
-    anything else (None from a forgotten return, a count, a string) would be silently read as one of them."""
-    if not isinstance(found, bool) and type(found).__name__ != "bool_":
-        raise InputError(
-            f"The check {name!r} returned {found!r} for {where if isinstance(where, str) else f'row {where}'}; a "
-            "check returns True (failure found) or False."
-        )
-    return bool(found)
-
-
 def _as_suite(suite) -> dict:
     if isinstance(suite, (list, tuple)) and all(isinstance(c, Check) for c in suite):
         return {c.name: c for c in suite}

@@ -383,8 +383,8 @@ def corrected_failure_rate(
     if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
         raise InputError(f"n_draws must be a whole number, such as 20000; got {n_draws!r}.")
 
-    tp, fn = int((truth & flagged).sum()), int((truth & ~flagged).sum())
-    tn, fp = int((~truth & ~flagged).sum()), int((~truth & flagged).sum())
+    counts = agreement(truth_failed=truth, flagged_failed=flagged)
+    tp, fn, tn, fp = (counts[k] for k in ("tp", "fn", "tn", "fp"))
     n_judged, k_judged = len(judged), int(judged.sum())
 
     def estimate(tpr, tnr, q):

@@ -516,7 +516,8 @@ think3 = Question(
     answer="""
 Escalation accuracy counts every wrong "escalate or not" call the same. Four of model A's five wrong calls are
 missed escalations (risky claims approved or denied without review), each costing hundreds or thousands of
-dollars; all five of model B's are unneeded escalations of routine claims, each costing one $150 review. The same number of mistakes
-can carry very different costs, so report the direction of the mistakes, or their cost, next to the rate.
+dollars; all five of model B's are unneeded escalations of routine claims, each costing one $150 review. The
+same number of mistakes can carry very different costs, so report the direction of the mistakes, or their cost,
+next to the rate.
 """
 )
